@@ -1,0 +1,244 @@
+/* signet admin org|client …: manage organizations and API clients in the store directly
+ * (works while a server runs on the same store). */
+#include "auth/credentials.h"
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/isotime.h"
+#include "core/str.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void admin_usage(FILE *out)
+{
+    fprintf(out, "Usage: signet admin COMMAND [OPTIONS]\n\n"
+                 "  org create --name NAME [--type ORGANIZATION|CORPORATE] [--json]\n"
+                 "  org list [--json]\n"
+                 "  client create --org ORG_ID [--scopes \"SCOPE …\"] [--description TEXT] "
+                 "[--json]\n"
+                 "  client list [--org ORG_ID] [--json]\n"
+                 "  client revoke CLIENT_ID [--json]\n\n"
+                 "Takes the same --data / --store options as serve (signet admin org list "
+                 "--help lists them).\n");
+}
+
+static void print_json(json_t *v)
+{
+    char *s = json_dumps(v, JSON_INDENT(2));
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(v);
+}
+
+static json_t *client_json(const struct store_client *c)
+{
+    char created[ISO_DATETIME_LEN], revoked[ISO_DATETIME_LEN] = "";
+    iso_format_datetime(c->created_at, false, created);
+    if (c->revoked_at)
+        iso_format_datetime(c->revoked_at, false, revoked);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c->id, "organization_id",
+                          c->organization_id, "scopes", c->scopes, "description", c->description,
+                          "created", created);
+    json_object_set_new(j, "revoked", c->revoked_at ? json_string(revoked) : json_null());
+    return j;
+}
+
+struct list_ctx {
+    const char *org;
+    struct store_org *orgs;
+    struct store_client *clients;
+    size_t n;
+};
+
+static enum store_status list_orgs_tx(struct store_tx *tx, void *cls)
+{
+    struct list_ctx *l = cls;
+    return store_org_list(tx, &l->orgs, &l->n);
+}
+
+static enum store_status list_clients_tx(struct store_tx *tx, void *cls)
+{
+    struct list_ctx *l = cls;
+    return store_client_list(tx, l->org, &l->clients, &l->n);
+}
+
+static enum store_status revoke_tx(struct store_tx *tx, void *cls)
+{
+    return store_client_revoke(tx, cls, time_now_ms());
+}
+
+int cli_admin(int argc, char **argv)
+{
+    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+        admin_usage(argc < 1 ? stderr : stdout);
+        return argc < 1 ? 2 : 0;
+    }
+    if (argc < 2) {
+        admin_usage(stderr);
+        return 2;
+    }
+    const char *noun = argv[0], *verb = argv[1];
+    struct cli_opt extra[] = {
+        {"name", true, "organization name", NULL},
+        {"type", true, "ORGANIZATION (self-managed) or CORPORATE (operator-managed)", NULL},
+        {"org", true, "organization id", NULL},
+        {"scopes", true, "space-separated scopes (default: all Sign API scopes)", NULL},
+        {"description", true, "what the client is for", NULL},
+        {"json", false, "print JSON", NULL},
+        {NULL, false, NULL, NULL},
+    };
+    struct config cfg;
+    char err[512];
+    const char *pos[2];
+    size_t npos = 0;
+    int rc = 1;
+    struct store *s = NULL;
+    enum config_result cr =
+        config_load(&cfg, argc - 2, argv + 2, extra, pos, 1, &npos, err, sizeof err);
+    if (cr == CONFIG_HELP) {
+        admin_usage(stdout);
+        printf("\nOptions:\n");
+        config_print_help(extra);
+        config_free(&cfg);
+        return 0;
+    }
+    if (cr == CONFIG_ERROR) {
+        fprintf(stderr, "signet admin: %s\n", err);
+        config_free(&cfg);
+        return 2;
+    }
+    bool as_json = extra[5].value != NULL;
+    bool org_create = !strcmp(noun, "org") && !strcmp(verb, "create");
+    bool org_list = !strcmp(noun, "org") && !strcmp(verb, "list");
+    bool cl_create = !strcmp(noun, "client") && !strcmp(verb, "create");
+    bool cl_list = !strcmp(noun, "client") && !strcmp(verb, "list");
+    bool cl_revoke = !strcmp(noun, "client") && !strcmp(verb, "revoke");
+    if (!org_create && !org_list && !cl_create && !cl_list && !cl_revoke) {
+        fprintf(stderr, "signet admin: unknown command '%s %s' (see signet admin --help)\n",
+                noun, verb);
+        rc = 2;
+        goto cleanup;
+    }
+    const char *type = extra[1].value ? extra[1].value : "ORGANIZATION";
+    const char *scopes = extra[3].value ? extra[3].value : AUTH_SIGN_API_SCOPES;
+    char bad[128];
+    if (org_create && (!extra[0].value || !*extra[0].value)) {
+        fprintf(stderr, "signet admin: org create needs --name NAME\n");
+        rc = 2;
+        goto cleanup;
+    }
+    if (org_create && strcmp(type, "ORGANIZATION") && strcmp(type, "CORPORATE")) {
+        fprintf(stderr, "signet admin: invalid value '%s' for --type: expected ORGANIZATION or "
+                        "CORPORATE\n", type);
+        rc = 2;
+        goto cleanup;
+    }
+    if (cl_create && !extra[2].value) {
+        fprintf(stderr, "signet admin: client create needs --org ORG_ID\n");
+        rc = 2;
+        goto cleanup;
+    }
+    if (cl_create && !auth_scopes_valid(scopes, bad, sizeof bad)) {
+        fprintf(stderr, "signet admin: invalid value for --scopes: unknown scope '%s'\n", bad);
+        rc = 2;
+        goto cleanup;
+    }
+    if (cl_revoke && npos != 1) {
+        fprintf(stderr, "signet admin: client revoke needs CLIENT_ID\n");
+        rc = 2;
+        goto cleanup;
+    }
+    s = cli_open_store(&cfg);
+    if (!s)
+        goto cleanup;
+    enum store_status st;
+    if (org_create) {
+        struct store_org org;
+        st = auth_org_create(s, extra[0].value, type, &org);
+        if (st == STORE_OK) {
+            if (as_json)
+                print_json(json_pack("{s:s, s:s, s:s}", "id", org.id, "name", org.name,
+                                     "client_type", org.client_type));
+            else
+                printf("organization %s created (%s, %s)\n", org.id, org.name, org.client_type);
+        }
+    } else if (org_list) {
+        struct list_ctx l = {0};
+        st = store_run(s, STORE_READ, list_orgs_tx, &l);
+        json_t *arr = json_array();
+        for (size_t i = 0; st == STORE_OK && i < l.n; i++) {
+            if (as_json)
+                json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", l.orgs[i].id,
+                                                     "name", l.orgs[i].name, "client_type",
+                                                     l.orgs[i].client_type));
+            else
+                printf("%s  %-12s  %s\n", l.orgs[i].id, l.orgs[i].client_type, l.orgs[i].name);
+        }
+        if (as_json && st == STORE_OK)
+            print_json(arr);
+        else
+            json_decref(arr);
+        free(l.orgs);
+    } else if (cl_create) {
+        struct store_client c;
+        char secret[AUTH_SECRET_LEN];
+        st = auth_client_create(s, extra[2].value, scopes, extra[4].value, &c, secret);
+        if (st == STORE_NOT_FOUND) {
+            fprintf(stderr, "signet admin: no organization with id '%s'\n", extra[2].value);
+            goto cleanup;
+        }
+        if (st == STORE_OK) {
+            if (as_json)
+                print_json(json_pack("{s:s, s:s, s:s, s:s}", "client_id", c.id,
+                                     "client_secret", secret, "organization_id",
+                                     c.organization_id, "scopes", c.scopes));
+            else
+                printf("client_id:     %s\nclient_secret: %s\n(the secret is shown only "
+                       "now)\n", c.id, secret);
+        }
+    } else if (cl_list) {
+        struct list_ctx l = {.org = extra[2].value};
+        st = store_run(s, STORE_READ, list_clients_tx, &l);
+        json_t *arr = json_array();
+        for (size_t i = 0; st == STORE_OK && i < l.n; i++) {
+            if (as_json)
+                json_array_append_new(arr, client_json(&l.clients[i]));
+            else
+                printf("%s  org %s  %s%s\n", l.clients[i].id, l.clients[i].organization_id,
+                       l.clients[i].scopes, l.clients[i].revoked_at ? "  (revoked)" : "");
+        }
+        if (as_json && st == STORE_OK)
+            print_json(arr);
+        else
+            json_decref(arr);
+        free(l.clients);
+    } else {
+        st = store_run(s, STORE_WRITE, revoke_tx, (void *)pos[0]);
+        if (st == STORE_NOT_FOUND) {
+            fprintf(stderr, "signet admin: no client with id '%s'\n", pos[0]);
+            goto cleanup;
+        }
+        if (st == STORE_CONFLICT) {
+            fprintf(stderr, "signet admin: client '%s' is already revoked\n", pos[0]);
+            goto cleanup;
+        }
+        if (st == STORE_OK) {
+            if (as_json)
+                print_json(json_pack("{s:s, s:b}", "client_id", pos[0], "revoked", 1));
+            else
+                printf("client %s revoked\n", pos[0]);
+        }
+    }
+    if (st != STORE_OK) {
+        fprintf(stderr, "signet admin: the store failed (%s)\n", store_status_name(st));
+        goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    store_close(s);
+    config_free(&cfg);
+    return rc;
+}

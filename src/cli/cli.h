@@ -1,0 +1,20 @@
+/* The `signet` commands. Each takes the arguments after its command words and returns the
+ * process exit code (0 success, 1 failure, 2 bad usage or configuration). */
+#ifndef SIGNET_CLI_CLI_H
+#define SIGNET_CLI_CLI_H
+
+int cli_serve(int argc, char **argv);
+int cli_admin(int argc, char **argv);
+int cli_verify(int argc, char **argv);
+
+/* Opens the store named by cfg and applies migrations; prints one line and returns NULL on
+ * failure. */
+struct config;
+struct store *cli_open_store(const struct config *cfg);
+
+/* Ensures the demo organization and client exist, gives the client a fresh secret and prints
+ * the URLs, credentials and a curl walkthrough. */
+struct store;
+int cli_demo_bootstrap(struct store *s, const struct config *cfg, const char *public_url);
+
+#endif

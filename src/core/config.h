@@ -1,0 +1,59 @@
+/*
+ * Configuration: one table of options drives command-line flags (--name VALUE or
+ * --name=VALUE), environment variables (SIGNET_NAME, dashes as underscores) and an optional
+ * config file (lines "name = value", '#' comments), in that precedence over the defaults.
+ *
+ * Commands may add their own options (struct cli_opt) that are only accepted on the command
+ * line. Errors produce one line naming the option and the problem; callers exit with 2.
+ *
+ * Ownership: config_load fills a struct config whose strings it owns; config_free releases
+ * them. cli_opt values point into argv (not owned).
+ */
+#ifndef SIGNET_CORE_CONFIG_H
+#define SIGNET_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+    char *listen;      /* HOST:PORT as given */
+    char *listen_host; /* parsed from listen */
+    int listen_port;   /* 0 lets the OS choose (tests) */
+    char *data_dir;
+    char *public_url; /* without trailing slash; defaults to http://LISTEN */
+    char *store;      /* "sqlite" (in data_dir), "sqlite:PATH" or "postgres://…" */
+    char *realm;      /* OAuth realm of the built-in token endpoint */
+    char *config_file;
+    char *log_level;
+    char *master_key_file; /* key-encryption key for keys/data at rest */
+    int64_t threads;       /* HTTP worker threads; 0 = number of cores */
+    int64_t max_body;      /* bytes */
+    int64_t token_ttl;     /* seconds an access token lives */
+    int64_t shutdown_grace; /* seconds to wait for in-flight requests on SIGTERM */
+    bool demo;             /* create/print demo organization and client on start */
+};
+
+struct cli_opt {
+    const char *name;  /* long option name without dashes */
+    bool takes_value;  /* false: a flag */
+    const char *help;
+    const char *value; /* set by parsing: the value, or "true" for a present flag */
+};
+
+enum config_result { CONFIG_OK = 0, CONFIG_HELP = 1, CONFIG_ERROR = 2 };
+
+/*
+ * Parses argv[0..argc) (the arguments after the command words): config options from the
+ * table, the command's own `extra` options (array ending with a NULL name, may be NULL), and
+ * positionals (up to max_pos, stored as pointers into argv). Then loads the config file and
+ * the environment. On CONFIG_ERROR, err holds one line naming the bad option or value.
+ */
+enum config_result config_load(struct config *cfg, int argc, char **argv,
+                               struct cli_opt *extra, const char **positional, size_t max_pos,
+                               size_t *n_pos, char *err, size_t err_len);
+void config_free(struct config *cfg);
+/* Prints the options (config table, then the extra ones) for --help. */
+void config_print_help(const struct cli_opt *extra);
+
+#endif

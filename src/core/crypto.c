@@ -1,0 +1,94 @@
+#include "core/crypto.h"
+
+#include "core/rand.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+void crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
+{
+    SHA256(data, len, out);
+}
+
+void crypto_hex(const void *data, size_t len, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+void crypto_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN])
+{
+    unsigned char md[SHA256_LEN];
+    crypto_sha256(data, len, md);
+    crypto_hex(md, sizeof md, out);
+}
+
+bool crypto_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                        unsigned char out[SHA256_LEN])
+{
+    unsigned int n = 0;
+    return HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) && n == SHA256_LEN;
+}
+
+bool crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad, size_t aad_len,
+                 const void *plain, size_t len, unsigned char *out, size_t out_cap,
+                 size_t *out_len)
+{
+    bool ok = false;
+    int n = 0, f = 0;
+    EVP_CIPHER_CTX *ctx = NULL;
+    if (len > (size_t)1 << 30 || out_cap < len + CRYPTO_SEAL_OVERHEAD)
+        return false;
+    if (!rand_bytes(out, 12))
+        return false;
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out))
+        goto cleanup;
+    if (aad && aad_len && !EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len))
+        goto cleanup;
+    if (!EVP_EncryptUpdate(ctx, out + 12, &n, plain, (int)len) ||
+        !EVP_EncryptFinal_ex(ctx, out + 12 + n, &f))
+        goto cleanup;
+    if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out + 12 + n + f))
+        goto cleanup;
+    *out_len = 12 + (size_t)n + (size_t)f + 16;
+    ok = true;
+cleanup:
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+bool crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const void *aad, size_t aad_len,
+                 const void *sealed, size_t len, unsigned char *out, size_t out_cap,
+                 size_t *out_len)
+{
+    bool ok = false;
+    int n = 0, f = 0;
+    const unsigned char *in = sealed;
+    EVP_CIPHER_CTX *ctx = NULL;
+    if (len < CRYPTO_SEAL_OVERHEAD || out_cap < len - CRYPTO_SEAL_OVERHEAD)
+        return false;
+    size_t clen = len - CRYPTO_SEAL_OVERHEAD;
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, in))
+        goto cleanup;
+    if (aad && aad_len && !EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len))
+        goto cleanup;
+    if (!EVP_DecryptUpdate(ctx, out, &n, in + 12, (int)clen))
+        goto cleanup;
+    if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)(in + 12 + clen)))
+        goto cleanup;
+    if (EVP_DecryptFinal_ex(ctx, out + n, &f) <= 0)
+        goto cleanup;
+    *out_len = (size_t)n + (size_t)f;
+    ok = true;
+cleanup:
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}

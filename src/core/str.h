@@ -1,0 +1,21 @@
+/* Small bounded string helpers (no strcpy/strcat/strncpy/atoi in this code base). */
+#ifndef SIGNET_CORE_STR_H
+#define SIGNET_CORE_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Copies src into dst (size dstsize, > 0), always NUL-terminating. Returns false if cut. */
+bool str_copy(char *dst, size_t dstsize, const char *src);
+/* Duplicates at most n bytes of s into a new NUL-terminated string (owned, free()). */
+char *str_ndup(const char *s, size_t n);
+/* Parses a whole decimal integer in [min, max]; false on anything else. */
+bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Case-insensitive ASCII comparison of the first n bytes / whole strings. */
+bool str_ieq(const char *a, const char *b);
+bool str_has_prefix(const char *s, const char *prefix);
+/* Constant-time comparison of two byte strings of the same length. */
+bool str_ct_equal(const void *a, const void *b, size_t len);
+
+#endif

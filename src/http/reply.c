@@ -1,0 +1,165 @@
+#include "core/isotime.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "http/request.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *http_header(struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+char *http_param_dup(struct http_request *req, const char *name)
+{
+    size_t len;
+    const char *v = route_param(&req->params, name, &len);
+    return v ? str_ndup(v, len) : NULL;
+}
+
+void http_client_address(struct http_request *req, char *out, size_t out_len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)out_len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                  (socklen_t)out_len);
+}
+
+void http_reply_response(struct http_request *req, unsigned status, struct MHD_Response *r)
+{
+    if (req->replied) {
+        log_bug("second reply to one request (%s %s)", req->method, req->path);
+        MHD_destroy_response(r);
+        return;
+    }
+    MHD_add_response_header(r, "X-Request-Id", req->id);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (!MHD_get_response_header(r, "Cache-Control"))
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (MHD_queue_response(req->conn, status, r) != MHD_YES)
+        log_debug("request %s: could not queue response %u", req->id, status);
+    req->replied = true;
+    req->status = status;
+    MHD_destroy_response(r);
+}
+
+void http_reply_owned(struct http_request *req, unsigned status, const char *content_type,
+                      void *data, size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+    if (!r) {
+        free(data);
+        return;
+    }
+    if (content_type)
+        MHD_add_response_header(r, "Content-Type", content_type);
+    req->bytes_out = len;
+    http_reply_response(req, status, r);
+}
+
+void http_reply_bytes(struct http_request *req, unsigned status, const char *content_type,
+                      const void *data, size_t len)
+{
+    void *copy = malloc(len ? len : 1);
+    if (!copy)
+        return;
+    if (len)
+        memcpy(copy, data, len);
+    http_reply_owned(req, status, content_type, copy, len);
+}
+
+void http_reply_json(struct http_request *req, unsigned status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        log_bug("cannot serialise a JSON reply");
+        status = 500;
+        text = strdup("{}");
+        if (!text)
+            return;
+    }
+    http_reply_owned(req, status, "application/json", text, strlen(text));
+}
+
+void http_reply_redirect(struct http_request *req, unsigned status, const char *location)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return;
+    MHD_add_response_header(r, "Location", location);
+    http_reply_response(req, status, r);
+}
+
+static void reply_error_v(struct http_request *req, enum err_kind kind,
+                          const char *const *headers, const char *fmt, va_list ap)
+{
+    const struct err_info *info = err_info(kind);
+    char message[1024];
+    vsnprintf(message, sizeof message, fmt, ap);
+    char ts[ISO_DATETIME_LEN];
+    iso_format_datetime(time_now_ms(), false, ts);
+    /* Sign API paths are reported relative to the integrator's base URL (…/system). */
+    const char *path = req->path ? req->path : "/";
+    if (str_has_prefix(path, "/system/"))
+        path += 7;
+    json_t *err = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", req->id,
+                            "timestamp", ts, "name", info->name, "message", message, "path",
+                            path, "httpStatus", info->http_status, "clientSubject",
+                            info->client_subject, "clientBody", message);
+    char *text = err ? json_dumps(err, JSON_COMPACT) : NULL;
+    json_decref(err);
+    if (!text)
+        return;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
+    if (!r) {
+        free(text);
+        return;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    for (const char *const *h = headers; h && h[0]; h += 2)
+        MHD_add_response_header(r, h[0], h[1]);
+    req->bytes_out = strlen(text);
+    if (info->http_status >= 500)
+        log_error("request %s: %s %s: %s", req->id, req->method, req->path, message);
+    else
+        log_client_fault("request %s: %d %s: %s", req->id, info->http_status, info->name,
+                         message);
+    http_reply_response(req, (unsigned)info->http_status, r);
+}
+
+void http_reply_error(struct http_request *req, enum err_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, kind, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void http_reply_error_headers(struct http_request *req, enum err_kind kind,
+                              const char *const *headers, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, kind, headers, fmt, ap);
+    va_end(ap);
+}

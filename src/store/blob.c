@@ -1,0 +1,122 @@
+#include "core/crypto.h"
+#include "core/log.h"
+#include "store/driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool valid_hash(const char *h)
+{
+    if (!h || strlen(h) != 64)
+        return false;
+    for (int i = 0; i < 64; i++)
+        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+            return false;
+    return true;
+}
+
+static bool write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+enum store_status store_blob_put(struct store *s, const void *data, size_t len,
+                                 char hash_hex[65])
+{
+    enum store_status st = STORE_ERROR;
+    const char *dir = store_blob_dir_of(s);
+    char sub[4200], final[4300], tmp[4300];
+    int fd = -1;
+    crypto_sha256_hex(data, len, hash_hex);
+    snprintf(sub, sizeof sub, "%s/%.2s", dir, hash_hex);
+    snprintf(final, sizeof final, "%s/%s", sub, hash_hex + 2);
+    if (access(final, F_OK) == 0)
+        return STORE_OK; /* content-addressed: already there */
+    if (mkdir(sub, 0700) != 0 && errno != EEXIST)
+        goto cleanup;
+    snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", sub);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        goto cleanup;
+    if (!write_all(fd, data, len) || fsync(fd) != 0) {
+        unlink(tmp);
+        goto cleanup;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(tmp, final) != 0) {
+        unlink(tmp);
+        goto cleanup;
+    }
+    int dfd = open(sub, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    st = STORE_OK;
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    if (st != STORE_OK)
+        log_error("store: cannot write blob: %s", strerror(errno));
+    return st;
+}
+
+enum store_status store_blob_get(struct store *s, const char *hash_hex, unsigned char **data,
+                                 size_t *len)
+{
+    if (!valid_hash(hash_hex))
+        return STORE_NOT_FOUND;
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%.2s/%s", store_blob_dir_of(s), hash_hex, hash_hex + 2);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return errno == ENOENT ? STORE_NOT_FOUND : STORE_ERROR;
+    enum store_status st = STORE_ERROR;
+    unsigned char *p = NULL;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0)
+        goto cleanup;
+    size_t size = (size_t)sb.st_size, got = 0;
+    p = malloc(size + 1);
+    if (!p)
+        goto cleanup;
+    while (got < size) {
+        ssize_t n = read(fd, p + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            goto cleanup;
+        got += (size_t)n;
+    }
+    p[size] = '\0';
+    char check[65];
+    crypto_sha256_hex(p, size, check);
+    if (strcmp(check, hash_hex) != 0) {
+        log_error("store: blob %.12s… is corrupt (content does not match its hash)", hash_hex);
+        goto cleanup;
+    }
+    *data = p;
+    *len = size;
+    p = NULL;
+    st = STORE_OK;
+cleanup:
+    free(p);
+    close(fd);
+    return st;
+}

@@ -1,0 +1,110 @@
+/*
+ * The store: the one interface all domain code uses for persistent state.
+ *
+ * A `struct store` is opened once per process from the --store setting and shared by all
+ * threads; each thread gets its own database connection on first use. Work happens in
+ * transactions run by store_run(), which retries the whole function when the backend says
+ * "retry" (busy, serialization failure), so a transaction function must have no side effects
+ * outside the transaction. Domain operations (store_org_*, store_client_*, …) take the
+ * `struct store_tx *` they run in; their SQL is written once, in the subset that SQLite and
+ * PostgreSQL both accept ($1 parameters, ON CONFLICT, RETURNING, BIGINT/TEXT/BYTEA), and runs
+ * on either backend through `struct store_driver` (store/driver.h).
+ *
+ * Documents live in a content-addressed blob store (SHA-256 names) behind the same interface.
+ */
+#ifndef SIGNET_STORE_STORE_H
+#define SIGNET_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_status {
+    STORE_OK = 0,
+    STORE_NOT_FOUND = 1, /* no such row / blob */
+    STORE_CONFLICT = 2,  /* unique constraint, or a state that forbids the change */
+    STORE_RETRY = 3,     /* busy / serialization failure: run the transaction again */
+    STORE_ERROR = 4,     /* hard error (logged where it happened) */
+};
+
+enum store_tx_mode { STORE_READ, STORE_WRITE };
+
+struct store;
+struct store_tx;
+
+/* Opens the store named by `dsn` ("sqlite", "sqlite:PATH", "postgres://…"); data_dir holds
+ * the SQLite file and the blob directory. Creates data_dir if missing. On failure writes one
+ * line to err and returns STORE_ERROR. *out is owned by the caller: store_close. */
+enum store_status store_open(const char *dsn, const char *data_dir, struct store **out,
+                             char *err, size_t err_len);
+/* Closes every connection. Call after all threads using the store have stopped. NULL ok. */
+void store_close(struct store *s);
+const char *store_backend_name(const struct store *s);
+const char *store_data_dir(const struct store *s);
+
+/* Applies the numbered migrations (src/store/migrations/NNNN_*.sql) not yet applied, each
+ * in its own transaction. Safe to call from several processes at once. */
+enum store_status store_migrate(struct store *s);
+/* Health check: a round trip to the database and a writable blob directory. */
+enum store_status store_ping(struct store *s);
+
+typedef enum store_status (*store_tx_fn)(struct store_tx *tx, void *cls);
+/* Runs fn inside one transaction: commits when it returns STORE_OK, rolls back otherwise,
+ * and runs it again (a bounded number of times) when fn or the commit returns STORE_RETRY.
+ * Returns what fn returned (or the commit's failure). */
+enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_fn fn,
+                            void *cls);
+/* The store a transaction belongs to. */
+struct store *store_tx_store(struct store_tx *tx);
+
+/* Blob store. put: writes data under its SHA-256 (lowercase hex, 64 chars) via a temporary
+ * file, fsync and rename; idempotent. get: *data is owned by the caller (free()); the content
+ * is checked against its name; STORE_NOT_FOUND if absent. */
+enum store_status store_blob_put(struct store *s, const void *data, size_t len,
+                                 char hash_hex[65]);
+enum store_status store_blob_get(struct store *s, const char *hash_hex, unsigned char **data,
+                                 size_t *len);
+
+/* ---- Organizations (tenants) and API clients: store/tenancy.c ---- */
+
+#define STORE_ID_LEN 64
+
+struct store_org {
+    char id[STORE_ID_LEN];
+    char name[256];
+    char client_type[16]; /* "ORGANIZATION" | "CORPORATE" */
+    int64_t created_at;
+};
+
+struct store_client {
+    char id[STORE_ID_LEN];
+    char organization_id[STORE_ID_LEN];
+    char secret_hash[65]; /* lowercase hex SHA-256 of the secret */
+    char scopes[1024];    /* space-separated */
+    char description[256];
+    int64_t created_at;
+    int64_t revoked_at; /* 0: active */
+};
+
+enum store_status store_org_insert(struct store_tx *tx, const struct store_org *org);
+enum store_status store_org_get(struct store_tx *tx, const char *id, struct store_org *out);
+enum store_status store_org_find_by_name(struct store_tx *tx, const char *name,
+                                         struct store_org *out);
+/* *out is owned by the caller (free()); *n entries, oldest first. */
+enum store_status store_org_list(struct store_tx *tx, struct store_org **out, size_t *n);
+
+enum store_status store_client_insert(struct store_tx *tx, const struct store_client *c);
+/* By client id alone: used to authenticate a client before its organization is known. */
+enum store_status store_client_get(struct store_tx *tx, const char *id, struct store_client *out);
+/* Clients of one organization, or of all when organization_id is NULL; *out owned (free()). */
+enum store_status store_client_list(struct store_tx *tx, const char *organization_id,
+                                    struct store_client **out, size_t *n);
+/* Marks a client revoked at `now`; STORE_NOT_FOUND if unknown, STORE_CONFLICT if already. */
+enum store_status store_client_revoke(struct store_tx *tx, const char *id, int64_t now);
+enum store_status store_client_set_secret(struct store_tx *tx, const char *id,
+                                          const char *secret_hash);
+
+/* Human-readable name of a status, for logs. */
+const char *store_status_name(enum store_status st);
+
+#endif
