@@ -19,12 +19,13 @@ struct app {
     struct metrics *metrics;
     int64_t started_ms;
     /*
-     * Authenticates a request for a route whose auth is AUTH_BEARER or AUTH_ADMIN and checks
+     * Authenticates a request for a route whose auth is AUTH_BEARER (or AUTH_ADMIN) and checks
      * the scope; on failure it replies (401/403) itself and returns false. Set by the auth
      * module; a route that needs it while it is NULL answers 500 (a wiring bug).
      */
-    bool (*authenticate)(struct http_request *req);
-    void *auth; /* the auth module's state */
+    bool (*authenticate)(struct http_request *req);        /* AUTH_BEARER routes */
+    bool (*authenticate_admin)(struct http_request *req);  /* AUTH_ADMIN routes */
+    void *auth; /* the OAuth module's state (auth/oauth.h) */
 };
 
 #endif

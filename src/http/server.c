@@ -140,6 +140,19 @@ static void request_dispatch(struct http_server *s, struct http_request *req)
 {
     (void)s;
     const struct route *r = req->route;
+    /* Authenticate before parsing: an anonymous caller never costs us a JSON parse. */
+    if (r->auth != AUTH_NONE) {
+        bool (*check)(struct http_request *) =
+            r->auth == AUTH_ADMIN ? req->app->authenticate_admin : req->app->authenticate;
+        if (!check) {
+            log_bug("route %s %s needs authentication but no authenticator is set", r->method,
+                    r->pattern);
+            http_reply_error(req, ERR_INTERNAL, "Authentication is not available.");
+            return;
+        }
+        if (!check(req))
+            return; /* it answered */
+    }
     if (r->body == BODY_JSON || r->body == BODY_JSON_OPTIONAL) {
         if (req->body.len == 0) {
             if (r->body == BODY_JSON) {
@@ -161,16 +174,6 @@ static void request_dispatch(struct http_server *s, struct http_request *req)
                 return;
             }
         }
-    }
-    if (r->auth != AUTH_NONE) {
-        if (!req->app->authenticate) {
-            log_bug("route %s %s needs authentication but no authenticator is set", r->method,
-                    r->pattern);
-            http_reply_error(req, ERR_INTERNAL, "Authentication is not available.");
-            return;
-        }
-        if (!req->app->authenticate(req))
-            return; /* it answered */
     }
     r->handler(req);
     if (!req->replied) {

@@ -1,0 +1,285 @@
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char *signet_bin(void)
+{
+    const char *b = getenv("SIGNET_BIN");
+    return b ? b : "build/signet";
+}
+
+bool server_start(struct server *s, const char *data_dir, const char *const *extra_args)
+{
+    memset(s, 0, sizeof *s);
+    if (data_dir) {
+        snprintf(s->data_dir, sizeof s->data_dir, "%s", data_dir);
+    } else {
+        snprintf(s->data_dir, sizeof s->data_dir, "/tmp/signet-test-XXXXXX");
+        if (!mkdtemp(s->data_dir))
+            return false;
+    }
+    int out[2];
+    if (pipe(out) != 0)
+        return false;
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = signet_bin();
+    argv[n++] = "serve";
+    argv[n++] = "--listen";
+    argv[n++] = "127.0.0.1:0";
+    argv[n++] = "--data";
+    argv[n++] = s->data_dir;
+    argv[n++] = "--log-level";
+    argv[n++] = getenv("SIGNET_TEST_LOG") ? getenv("SIGNET_TEST_LOG") : "warn";
+    for (const char *const *a = extra_args; a && *a && n < 62; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    s->pid = pid;
+    s->stdout_fd = out[0];
+    /* Read the server's stdout until the "listening" line: it is printed once the socket is
+     * bound, so the server is ready when we see it. EOF means the server died. */
+    size_t len = 0;
+    for (;;) {
+        if (len >= sizeof s->banner - 1)
+            break;
+        ssize_t r = read(out[0], s->banner + len, sizeof s->banner - 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        s->banner[len] = '\0';
+        const char *l = strstr(s->banner, "signet: listening on ");
+        if (l && strchr(l, '\n')) {
+            const char *p = strstr(l, "(port ");
+            if (p)
+                s->port = atoi(p + 6);
+            break;
+        }
+    }
+    if (s->port <= 0) {
+        fprintf(stderr, "harness: server did not start; it printed:\n%s\n", s->banner);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return false;
+    }
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+    return true;
+}
+
+int server_stop(struct server *s, bool keep_data)
+{
+    int status = -1;
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        if (waitpid(s->pid, &status, 0) == s->pid && WIFEXITED(status))
+            status = WEXITSTATUS(status);
+        else
+            status = -1;
+        s->pid = 0;
+    }
+    if (s->stdout_fd > 0)
+        close(s->stdout_fd);
+    s->stdout_fd = 0;
+    if (!keep_data && s->data_dir[0]) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->data_dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "harness: could not remove %s\n", s->data_dir);
+    }
+    return status;
+}
+
+static void read_all(int fd, char *out, size_t out_len)
+{
+    size_t len = 0;
+    for (;;) {
+        char tmp[4096];
+        ssize_t r = read(fd, tmp, sizeof tmp);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (out && len < out_len - 1) {
+            size_t k = (size_t)r < out_len - 1 - len ? (size_t)r : out_len - 1 - len;
+            memcpy(out + len, tmp, k);
+            len += k;
+        }
+    }
+    if (out)
+        out[len] = '\0';
+}
+
+int run_signet(const char *const *args, char *out, size_t out_len, char *err, size_t err_len)
+{
+    int o[2], e[2];
+    if (pipe(o) != 0 || pipe(e) != 0)
+        return -1;
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = signet_bin();
+    for (const char *const *a = args; a && *a && n < 62; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(o[1], STDOUT_FILENO);
+        dup2(e[1], STDERR_FILENO);
+        close(o[0]);
+        close(e[0]);
+        close(o[1]);
+        close(e[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(o[1]);
+    close(e[1]);
+    read_all(o[0], out, out_len);
+    read_all(e[0], err, err_len);
+    close(o[0]);
+    close(e[0]);
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+struct growing {
+    char *p;
+    size_t len;
+};
+
+static size_t collect(char *data, size_t size, size_t n, void *cls)
+{
+    struct growing *g = cls;
+    size_t add = size * n;
+    char *p = realloc(g->p, g->len + add + 1);
+    if (!p)
+        return 0;
+    memcpy(p + g->len, data, add);
+    g->p = p;
+    g->len += add;
+    g->p[g->len] = '\0';
+    return add;
+}
+
+bool http(const struct server *s, const char *method, const char *path, const char *const *headers,
+          const void *body, size_t body_len, struct response *out)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return false;
+    char url[2048];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    struct growing b = {0}, h = {0};
+    struct curl_slist *hl = NULL;
+    for (const char *const *x = headers; x && *x; x++)
+        hl = curl_slist_append(hl, *x);
+    hl = curl_slist_append(hl, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (!strcmp(method, "HEAD"))
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    else
+        fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(rc));
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    out->body = b.p ? b.p : calloc(1, 1);
+    out->body_len = b.len;
+    out->headers = h.p ? h.p : calloc(1, 1);
+    if (out->body_len)
+        out->json = json_loadb(out->body, out->body_len, 0, NULL);
+    return rc == CURLE_OK;
+}
+
+void response_free(struct response *r)
+{
+    free(r->body);
+    free(r->headers);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+bool response_header(const struct response *r, const char *name, char *out, size_t out_len)
+{
+    size_t n = strlen(name);
+    for (const char *l = r->headers; l && *l;) {
+        const char *end = strstr(l, "\r\n");
+        size_t llen = end ? (size_t)(end - l) : strlen(l);
+        if (llen > n && l[n] == ':' && strncasecmp(l, name, n) == 0) {
+            const char *v = l + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t vlen = llen - (size_t)(v - l);
+            if (vlen >= out_len)
+                vlen = out_len - 1;
+            memcpy(out, v, vlen);
+            out[vlen] = '\0';
+            return true;
+        }
+        if (!end)
+            break;
+        l = end + 2;
+    }
+    return false;
+}
+
+void assert_error_object(const struct response *r, long status, const char *name)
+{
+    if (r->status != status)
+        fprintf(stderr, "expected status %ld, got %ld: %s\n", status, r->status, r->body);
+    assert_int_equal(r->status, status);
+    assert_non_null(r->json);
+    const char *fields[] = {"id", "timestamp", "name", "message", "path", "clientSubject",
+                            "clientBody"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        json_t *v = json_object_get(r->json, fields[i]);
+        if (!json_is_string(v))
+            fprintf(stderr, "Error object lacks string field '%s': %s\n", fields[i], r->body);
+        assert_true(json_is_string(v));
+    }
+    assert_int_equal(json_integer_value(json_object_get(r->json, "httpStatus")), status);
+    assert_string_equal(json_string_value(json_object_get(r->json, "name")), name);
+    char ct[128];
+    assert_true(response_header(r, "Content-Type", ct, sizeof ct));
+    assert_string_equal(ct, "application/json");
+}
