@@ -30,6 +30,11 @@ struct config {
     int64_t threads;       /* HTTP worker threads; 0 = number of cores */
     int64_t max_body;      /* bytes */
     int64_t token_ttl;     /* seconds an access token lives */
+    char *token_audience;  /* "aud" of access tokens and what bearer tokens must carry */
+    int64_t token_rate;    /* token requests per second per client and per address */
+    int64_t token_burst;   /* bucket size of that rate limit */
+    char *external_issuer; /* accepted foreign token issuer ("" = none) */
+    char *external_jwks;   /* its JWKS: file path or http(s) URL */
     int64_t shutdown_grace; /* seconds to wait for in-flight requests on SIGTERM */
     bool demo;             /* create/print demo organization and client on start */
 };

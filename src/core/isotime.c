@@ -233,6 +233,8 @@ bool iso_duration_add(int64_t from_ms, const struct iso_duration *d, int64_t *ou
     int64_t y, m, dd;
     civil_from_days(days, &y, &m, &dd);
     int64_t total_months = y * 12 + (m - 1) + d->years * 12 + d->months;
+    if (total_months < 0) /* before year 0: '/' and '%' would give a month of 0 or less */
+        return false;
     y = total_months / 12;
     m = total_months % 12 + 1;
     if (y < 0 || y > 9999)
@@ -245,7 +247,8 @@ bool iso_duration_add(int64_t from_ms, const struct iso_duration *d, int64_t *ou
     rest.years = rest.months = 0;
     iso_duration_fixed_ms(&rest, &fixed);
     int64_t base = days_from_civil(y, m, dd) * MS_PER_DAY + rem;
-    if (fixed > INT64_MAX - base)
+    /* INT64_MAX - base itself overflows when base is negative (before 1970). */
+    if (base > 0 && fixed > INT64_MAX - base)
         return false;
     *out_ms = base + fixed;
     return true;

@@ -28,7 +28,8 @@ char *str_ndup(const char *s, size_t n)
 
 bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-    if (!s || !*s)
+    /* strtoll would skip leading whitespace: a whole number starts with a digit or sign. */
+    if (!s || !(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')))
         return false;
     char *end = NULL;
     errno = 0;

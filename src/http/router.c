@@ -45,6 +45,21 @@ static bool match_pattern(const char *pattern, const char *path, struct route_pa
     return *s == '\0';
 }
 
+/* True if method is one of the entries of the ", "-separated list (whole names only: "PATCH"
+ * is not in "PROPPATCH"). */
+static bool list_has_method(const char *list, const char *method)
+{
+    size_t mlen = strlen(method);
+    for (const char *p = list; p && *p;) {
+        const char *end = strstr(p, ", ");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == mlen && memcmp(p, method, len) == 0)
+            return true;
+        p = end ? end + 2 : NULL;
+    }
+    return false;
+}
+
 enum router_result router_match(const struct route *table, size_t n, const char *method,
                                 const char *path, const struct route **out,
                                 struct route_params *params, char *allow, size_t allow_len)
@@ -63,8 +78,8 @@ enum router_result router_match(const struct route *table, size_t n, const char 
             buf_free(&methods);
             return ROUTER_MATCH;
         }
-        if (allow && (!methods.data || !strstr(methods.data, table[i].method))) {
-            if (path_seen)
+        if (allow && !list_has_method(methods.data, table[i].method)) {
+            if (methods.len > 0)
                 buf_append_str(&methods, ", ");
             buf_append_str(&methods, table[i].method);
         }

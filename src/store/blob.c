@@ -45,8 +45,8 @@ enum store_status store_blob_put(struct store *s, const void *data, size_t len,
     crypto_sha256_hex(data, len, hash_hex);
     snprintf(sub, sizeof sub, "%s/%.2s", dir, hash_hex);
     snprintf(final, sizeof final, "%s/%s", sub, hash_hex + 2);
-    if (access(final, F_OK) == 0)
-        return STORE_OK; /* content-addressed: already there */
+    /* Even when the name exists it is written again: a damaged copy gets repaired, and
+     * rename() replaces it atomically. */
     if (mkdir(sub, 0700) != 0 && errno != EEXIST)
         goto cleanup;
     snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", sub);

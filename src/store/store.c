@@ -84,6 +84,8 @@ static int mkdir_p(const char *path)
 enum store_status store_open(const char *dsn, const char *data_dir, struct store **out,
                              char *err, size_t err_len)
 {
+    if (err_len)
+        err[0] = '\0';
     struct store *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, err_len, "out of memory");

@@ -104,6 +104,66 @@ enum store_status store_client_revoke(struct store_tx *tx, const char *id, int64
 enum store_status store_client_set_secret(struct store_tx *tx, const char *id,
                                           const char *secret_hash);
 
+/* ---- Teams of an organization: store/tenancy.c ---- */
+
+struct store_team {
+    char id[STORE_ID_LEN];
+    char organization_id[STORE_ID_LEN];
+    char name[256];
+    int64_t created_at;
+};
+
+/* STORE_CONFLICT if the organization already has a team of that name. */
+enum store_status store_team_insert(struct store_tx *tx, const struct store_team *t);
+/* Teams of one organization, oldest first; *out owned by the caller (free()). */
+enum store_status store_team_list(struct store_tx *tx, const char *organization_id,
+                                  struct store_team **out, size_t *n);
+
+/* ---- Operator keys of the admin HTTP API: store/admin_keys.c ---- */
+
+struct store_admin_key {
+    char id[STORE_ID_LEN];
+    char key_hash[65]; /* lowercase hex SHA-256 of the key */
+    char description[256];
+    int64_t created_at;
+    int64_t revoked_at; /* 0: active */
+};
+
+enum store_status store_admin_key_insert(struct store_tx *tx, const struct store_admin_key *k);
+enum store_status store_admin_key_get(struct store_tx *tx, const char *id,
+                                      struct store_admin_key *out);
+/* By the hash of the key (revoked keys included: the caller checks revoked_at). */
+enum store_status store_admin_key_find_by_hash(struct store_tx *tx, const char *key_hash,
+                                               struct store_admin_key *out);
+/* All keys, oldest first; *out owned by the caller (free()). */
+enum store_status store_admin_key_list(struct store_tx *tx, struct store_admin_key **out,
+                                       size_t *n);
+/* Marks a key revoked at `now`; STORE_NOT_FOUND if unknown, STORE_CONFLICT if already. */
+enum store_status store_admin_key_revoke(struct store_tx *tx, const char *id, int64_t now);
+
+/* ---- Signing keys of the token endpoint: store/jwt_keys.c ---- */
+
+struct store_jwt_key {
+    char kid[64];
+    unsigned char private_sealed[1024]; /* crypto_seal of the PKCS#8 PEM, aad = kid */
+    size_t private_sealed_len;
+    char public_jwk[512]; /* JSON */
+    int64_t created_at;
+    bool current;
+    int64_t activated_at; /* 0: never current */
+    int64_t retired_at;   /* 0: still verifies */
+};
+
+/* Inserts a key; when k->current, every other key stops being current. */
+enum store_status store_jwt_key_insert(struct store_tx *tx, const struct store_jwt_key *k);
+/* All keys, newest first; *out owned by the caller (free()). */
+enum store_status store_jwt_key_list(struct store_tx *tx, struct store_jwt_key **out, size_t *n);
+/* The current key's kid; STORE_NOT_FOUND if there is none. */
+enum store_status store_jwt_key_current_kid(struct store_tx *tx, char kid[64]);
+/* Retires a key at now (it no longer verifies); STORE_NOT_FOUND if unknown, STORE_CONFLICT if
+ * it is the current key or already retired. */
+enum store_status store_jwt_key_retire(struct store_tx *tx, const char *kid, int64_t now);
+
 /* Human-readable name of a status, for logs. */
 const char *store_status_name(enum store_status st);
 

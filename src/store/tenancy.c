@@ -162,3 +162,44 @@ enum store_status store_client_set_secret(struct store_tx *tx, const char *id,
                  (struct store_value[]){SQL_TEXT(id), SQL_TEXT(secret_hash)}, 2, NULL, &changes);
     return st == STORE_OK && changes == 0 ? STORE_NOT_FOUND : st;
 }
+
+enum store_status store_team_insert(struct store_tx *tx, const struct store_team *t)
+{
+    return sql_exec(tx,
+                    "INSERT INTO teams (id, organization_id, name, created_at) "
+                    "VALUES ($1, $2, $3, $4)",
+                    (struct store_value[]){SQL_TEXT(t->id), SQL_TEXT(t->organization_id),
+                                           SQL_TEXT(t->name), SQL_INT(t->created_at)},
+                    4, NULL, NULL);
+}
+
+enum store_status store_team_list(struct store_tx *tx, const char *organization_id,
+                                  struct store_team **out, size_t *n)
+{
+    struct store_rows *r = NULL;
+    *out = NULL;
+    *n = 0;
+    enum store_status st =
+        sql_exec(tx,
+                 "SELECT id, organization_id, name, created_at FROM teams "
+                 "WHERE organization_id = $1 ORDER BY created_at, id",
+                 (struct store_value[]){SQL_TEXT(organization_id)}, 1, &r, NULL);
+    if (st != STORE_OK)
+        return st;
+    size_t count = store_rows_count(r);
+    *out = calloc(count ? count : 1, sizeof **out);
+    if (!*out) {
+        store_rows_free(r);
+        return STORE_ERROR;
+    }
+    for (size_t i = 0; i < count; i++) {
+        struct store_team *t = &(*out)[i];
+        str_copy(t->id, sizeof t->id, store_rows_text(r, i, 0));
+        str_copy(t->organization_id, sizeof t->organization_id, store_rows_text(r, i, 1));
+        str_copy(t->name, sizeof t->name, store_rows_text(r, i, 2));
+        t->created_at = store_rows_int(r, i, 3);
+    }
+    *n = count;
+    store_rows_free(r);
+    return STORE_OK;
+}

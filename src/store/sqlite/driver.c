@@ -25,7 +25,11 @@ static enum store_status map_error(sqlite3 *db, int rc, const char *what)
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
         return STORE_RETRY;
     if (prim == SQLITE_CONSTRAINT) {
-        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        /* sqlite3_step returns the primary code unless extended codes are on: ask for the
+         * extended one, so a duplicate (the caller's conflict) is not logged as our error. */
+        int ext = sqlite3_extended_errcode(db);
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+            ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
             return STORE_CONFLICT;
         log_error("sqlite: %s: %s", what, sqlite3_errmsg(db));
         return STORE_CONFLICT;
