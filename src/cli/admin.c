@@ -1,5 +1,6 @@
 /* signet admin org|client …: manage organizations and API clients in the store directly
  * (works while a server runs on the same store). */
+#include "auth/admin_api.h"
 #include "auth/credentials.h"
 #include "cli/cli.h"
 #include "core/config.h"
@@ -19,7 +20,10 @@ static void admin_usage(FILE *out)
                  "  client create --org ORG_ID [--scopes \"SCOPE …\"] [--description TEXT] "
                  "[--json]\n"
                  "  client list [--org ORG_ID] [--json]\n"
-                 "  client revoke CLIENT_ID [--json]\n\n"
+                 "  client revoke CLIENT_ID [--json]\n"
+                 "  key create [--description TEXT] [--json]   (admin API key, shown once)\n"
+                 "  key list [--json]\n"
+                 "  key revoke KEY_ID [--json]\n\n"
                  "Takes the same --data / --store options as serve (signet admin org list "
                  "--help lists them).\n");
 }
@@ -70,8 +74,108 @@ static enum store_status revoke_tx(struct store_tx *tx, void *cls)
     return store_client_revoke(tx, cls, time_now_ms());
 }
 
+struct key_list_ctx {
+    struct store_admin_key *keys;
+    size_t n;
+};
+
+static enum store_status list_keys_tx(struct store_tx *tx, void *cls)
+{
+    struct key_list_ctx *l = cls;
+    free(l->keys); /* a retried transaction starts over */
+    l->keys = NULL;
+    return store_admin_key_list(tx, &l->keys, &l->n);
+}
+
+static enum store_status revoke_key_tx(struct store_tx *tx, void *cls)
+{
+    return store_admin_key_revoke(tx, cls, time_now_ms());
+}
+
+static json_t *admin_key_json(const struct store_admin_key *k)
+{
+    char created[ISO_DATETIME_LEN], revoked[ISO_DATETIME_LEN] = "";
+    iso_format_datetime(k->created_at, false, created);
+    if (k->revoked_at)
+        iso_format_datetime(k->revoked_at, false, revoked);
+    json_t *j = json_pack("{s:s, s:s, s:s}", "id", k->id, "description", k->description,
+                          "created", created);
+    json_object_set_new(j, "revoked", k->revoked_at ? json_string(revoked) : json_null());
+    return j;
+}
+
+/* signet admin key create|list|revoke: operator keys of the admin HTTP API. */
+static int admin_key_command(struct config *cfg, const char *verb, const char **pos, size_t npos,
+                             const char *description, bool as_json)
+{
+    int rc = 1;
+    struct store *s = NULL;
+    struct key_list_ctx l = {0};
+    if (!strcmp(verb, "revoke") && npos != 1) {
+        fprintf(stderr, "signet admin: key revoke needs KEY_ID\n");
+        return 2;
+    }
+    s = cli_open_store(cfg);
+    if (!s)
+        goto cleanup;
+    enum store_status st;
+    if (!strcmp(verb, "create")) {
+        struct store_admin_key k;
+        char key[AUTH_SECRET_LEN];
+        st = auth_admin_key_create(s, description, &k, key);
+        if (st == STORE_OK) {
+            if (as_json)
+                print_json(json_pack("{s:s, s:s}", "id", k.id, "admin_key", key));
+            else
+                printf("id:        %s\nadmin_key: %s\n(the key is shown only now)\n", k.id,
+                       key);
+        }
+    } else if (!strcmp(verb, "list")) {
+        st = store_run(s, STORE_READ, list_keys_tx, &l);
+        json_t *arr = json_array();
+        for (size_t i = 0; st == STORE_OK && i < l.n; i++) {
+            if (as_json)
+                json_array_append_new(arr, admin_key_json(&l.keys[i]));
+            else
+                printf("%s  %s%s\n", l.keys[i].id, l.keys[i].description,
+                       l.keys[i].revoked_at ? "  (revoked)" : "");
+        }
+        if (as_json && st == STORE_OK)
+            print_json(arr);
+        else
+            json_decref(arr);
+    } else {
+        st = store_run(s, STORE_WRITE, revoke_key_tx, (void *)pos[0]);
+        if (st == STORE_NOT_FOUND) {
+            fprintf(stderr, "signet admin: no admin key with id '%s'\n", pos[0]);
+            goto cleanup;
+        }
+        if (st == STORE_CONFLICT) {
+            fprintf(stderr, "signet admin: admin key '%s' is already revoked\n", pos[0]);
+            goto cleanup;
+        }
+        if (st == STORE_OK) {
+            if (as_json)
+                print_json(json_pack("{s:s, s:b}", "id", pos[0], "revoked", 1));
+            else
+                printf("admin key %s revoked\n", pos[0]);
+        }
+    }
+    if (st != STORE_OK) {
+        fprintf(stderr, "signet admin: the store failed (%s)\n", store_status_name(st));
+        goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    free(l.keys);
+    store_close(s);
+    return rc;
+}
+
 int cli_admin(int argc, char **argv)
 {
+    if (argc >= 1 && !strcmp(argv[0], "jwk"))
+        return cli_admin_jwk(argc - 1, argv + 1);
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         admin_usage(argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;
@@ -116,6 +220,12 @@ int cli_admin(int argc, char **argv)
     bool cl_create = !strcmp(noun, "client") && !strcmp(verb, "create");
     bool cl_list = !strcmp(noun, "client") && !strcmp(verb, "list");
     bool cl_revoke = !strcmp(noun, "client") && !strcmp(verb, "revoke");
+    bool key_cmd = !strcmp(noun, "key") &&
+                   (!strcmp(verb, "create") || !strcmp(verb, "list") || !strcmp(verb, "revoke"));
+    if (key_cmd) {
+        rc = admin_key_command(&cfg, verb, pos, npos, extra[4].value, as_json);
+        goto cleanup;
+    }
     if (!org_create && !org_list && !cl_create && !cl_list && !cl_revoke) {
         fprintf(stderr, "signet admin: unknown command '%s %s' (see signet admin --help)\n",
                 noun, verb);

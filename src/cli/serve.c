@@ -1,4 +1,6 @@
 #include "app.h"
+#include "auth/oauth.h"
+#include "auth/admin_api.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/isotime.h"
@@ -40,6 +42,7 @@ int cli_serve(int argc, char **argv)
     struct store *store = NULL;
     struct metrics *metrics = NULL;
     struct http_server *server = NULL;
+    struct oauth *oauth = NULL;
     char *public_url = NULL;
     enum config_result cr = config_load(&cfg, argc, argv, NULL, pos, 0, &npos, err, sizeof err);
     if (cr == CONFIG_HELP) {
@@ -69,8 +72,16 @@ int cli_serve(int argc, char **argv)
     metrics = metrics_new(http_routes, http_routes_count);
     if (!metrics)
         goto cleanup;
+    oauth = auth_oauth_new(&cfg, store, err, sizeof err);
+    if (!oauth) {
+        fprintf(stderr, "signet serve: %s\n", err);
+        goto cleanup;
+    }
     struct app app = {.cfg = &cfg, .store = store, .metrics = metrics,
                       .started_ms = time_now_ms()};
+    app.authenticate = auth_oauth_authenticate;
+    app.auth = oauth;
+    app.authenticate_admin = auth_admin_authenticate;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg.threads > 0 ? (unsigned)cfg.threads : (unsigned)(cores > 0 ? cores : 1);
     server = http_server_start(&app, http_routes, http_routes_count, cfg.listen_host,
@@ -112,6 +123,7 @@ int cli_serve(int argc, char **argv)
 cleanup:
     http_server_stop(server, 0);
     metrics_free(metrics);
+    auth_oauth_free(oauth);
     store_close(store);
     free(public_url);
     config_free(&cfg);

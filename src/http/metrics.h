@@ -17,7 +17,9 @@ struct metrics;
 struct metrics *metrics_new(const struct route *routes, size_t n_routes);
 void metrics_free(struct metrics *m);
 void metrics_request_started(struct metrics *m);
-/* route_index: index in the table, or SIZE_MAX for an unmatched request. */
+/* Once per request, when its answer is queued (http/reply.c) or, for a request never
+ * answered, when it ends; it then no longer counts as in flight.
+ * route_index: index in the table, or SIZE_MAX for an unmatched request. */
 void metrics_request_finished(struct metrics *m, size_t route_index, unsigned status,
                               int64_t micros);
 int64_t metrics_in_flight(struct metrics *m);

@@ -1,6 +1,8 @@
+#include "app.h"
 #include "core/isotime.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "http/metrics.h"
 #include "http/request.h"
 
 #include <arpa/inet.h>
@@ -59,6 +61,11 @@ void http_reply_response(struct http_request *req, unsigned status, struct MHD_R
     req->replied = true;
     req->status = status;
     MHD_destroy_response(r);
+    /* Counted as answered now, not when the last byte has left (http/server.c's completion
+     * callback): a client holding its answer then always finds it in /metrics. */
+    if (req->app && req->app->metrics)
+        metrics_request_finished(req->app->metrics, req->route_index, status,
+                                 time_mono_us() - req->start_us);
 }
 
 void http_reply_owned(struct http_request *req, unsigned status, const char *content_type,
@@ -98,6 +105,29 @@ void http_reply_json(struct http_request *req, unsigned status, json_t *body)
             return;
     }
     http_reply_owned(req, status, "application/json", text, strlen(text));
+}
+
+void http_reply_json_headers(struct http_request *req, unsigned status, json_t *body,
+                             const char *const *headers)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        log_bug("cannot serialise a JSON reply");
+        http_reply_error(req, ERR_INTERNAL, "The answer could not be produced.");
+        return;
+    }
+    size_t len = strlen(text);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
+    if (!r) {
+        free(text);
+        return;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    for (const char *const *h = headers; h && h[0]; h += 2)
+        MHD_add_response_header(r, h[0], h[1]);
+    req->bytes_out = len;
+    http_reply_response(req, status, r);
 }
 
 void http_reply_redirect(struct http_request *req, unsigned status, const char *location)

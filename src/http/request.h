@@ -44,6 +44,10 @@ struct http_request {
     int64_t start_us;
     /* state of the body upload and the answer */
     bool too_large;
+    bool body_failed;     /* the body could not be kept (too large or no memory): answered
+                           * once the upload ends, because libmicrohttpd cannot queue an
+                           * answer in the middle of receiving a body */
+    uint64_t discarded;   /* body bytes dropped after body_failed */
     bool replied;
     unsigned status;
     size_t bytes_out;
@@ -60,6 +64,10 @@ void http_client_address(struct http_request *req, char *out, size_t out_len);
 
 /* Answers with a JSON value (reference stolen) and the given status. */
 void http_reply_json(struct http_request *req, unsigned status, json_t *body);
+/* Same, with extra response headers as NULL-terminated name/value pairs (a Cache-Control
+ * among them replaces the default no-store). */
+void http_reply_json_headers(struct http_request *req, unsigned status, json_t *body,
+                             const char *const *headers);
 /* Answers with bytes (copied) of a content type. */
 void http_reply_bytes(struct http_request *req, unsigned status, const char *content_type,
                       const void *data, size_t len);

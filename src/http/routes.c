@@ -1,11 +1,36 @@
 #include "http/routes.h"
 
+#include "auth/admin_api.h"
+#include "auth/oauth.h"
 #include "http/system.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
 const struct route http_routes[] = {
     {"GET", "/healthz", BODY_NONE, NULL, AUTH_NONE, NULL, system_handle_healthz},
     {"GET", "/metrics", BODY_NONE, NULL, AUTH_NONE, NULL, system_handle_metrics},
+    /* OAuth 2.0 / OpenID Connect (auth/oauth.c) */
+    {"POST", "/realms/{realm}/protocol/openid-connect/token", BODY_FORM, NULL, AUTH_NONE, NULL,
+     oauth_handle_token},
+    {"GET", "/realms/{realm}/protocol/openid-connect/certs", BODY_NONE, NULL, AUTH_NONE, NULL,
+     oauth_handle_certs},
+    {"GET", "/realms/{realm}/.well-known/openid-configuration", BODY_NONE, NULL, AUTH_NONE, NULL,
+     oauth_handle_discovery},
+    {"GET", "/realms/{realm}/protocol/openid-connect/userinfo", BODY_NONE, NULL, AUTH_BEARER,
+     NULL, oauth_handle_userinfo},
+    /* Operator admin API (auth/admin_api.c), protected by an admin key. */
+    {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
+    {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL,
+     admin_handle_org_create},
+    {"GET", "/admin/v1/organizations/{organizationId}/clients", BODY_NONE, NULL, AUTH_ADMIN, NULL,
+     admin_handle_client_list},
+    {"POST", "/admin/v1/organizations/{organizationId}/clients", BODY_JSON_OPTIONAL, NULL,
+     AUTH_ADMIN, NULL, admin_handle_client_create},
+    {"GET", "/admin/v1/organizations/{organizationId}/teams", BODY_NONE, NULL, AUTH_ADMIN, NULL,
+     admin_handle_team_list},
+    {"POST", "/admin/v1/organizations/{organizationId}/teams", BODY_JSON, NULL, AUTH_ADMIN, NULL,
+     admin_handle_team_create},
+    {"POST", "/admin/v1/clients/{clientId}/revoke", BODY_NONE, NULL, AUTH_ADMIN, NULL,
+     admin_handle_client_revoke},
 };
 
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* How many bytes past --max-body are read and dropped before a 413, so that the client can
+ * read the answer; a client that sends more is disconnected. */
+#define BODY_DISCARD_MAX ((uint64_t)8 * 1024 * 1024)
+
 struct http_server {
     struct MHD_Daemon *daemon;
     struct app *app;
@@ -198,24 +202,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size > 0) {
-        if (!req->replied && req->route && req->route->body != BODY_NONE && !req->too_large) {
+        if (!req->replied && req->route && req->route->body != BODY_NONE && !req->body_failed) {
             enum buf_result br = buf_append(&req->body, upload_data, *upload_size);
             if (br != BUF_OK) {
+                /* Answered when the upload ends (see on_request's last call): queuing a
+                 * response now fails in libmicrohttpd and would leave the client hanging. */
+                req->body_failed = true;
                 req->too_large = br == BUF_TOO_LARGE;
                 buf_free(&req->body);
-                http_reply_error(req,
-                                 req->too_large ? ERR_PAYLOAD_TOO_LARGE : ERR_INTERNAL,
-                                 req->too_large ? "The request body exceeds the limit of %lld "
-                                                  "bytes."
-                                                : "Not enough memory for the request body "
-                                                  "(limit %lld bytes).",
-                                 (long long)s->app->cfg->max_body);
+            }
+        }
+        if (req->body_failed) {
+            /* Drain the rest so the 413 can be read, but not without end. */
+            req->discarded += *upload_size;
+            if (req->discarded > BODY_DISCARD_MAX + (uint64_t)s->app->cfg->max_body) {
+                log_client_fault("request %s: body goes on far past the limit; closing",
+                                 req->id);
+                return MHD_NO;
             }
         }
         *upload_size = 0; /* consumed (or discarded once answered) */
         return MHD_YES;
     }
-    if (!req->replied)
+    if (req->replied)
+        return MHD_YES;
+    if (req->body_failed)
+        http_reply_error(req, req->too_large ? ERR_PAYLOAD_TOO_LARGE : ERR_INTERNAL,
+                         req->too_large ? "The request body exceeds the limit of %lld bytes."
+                                        : "Not enough memory for the request body "
+                                          "(limit %lld bytes).",
+                         (long long)s->app->cfg->max_body);
+    else
         request_dispatch(s, req);
     return MHD_YES;
 }
@@ -233,7 +250,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     unsigned status = req->replied ? req->status : 499; /* client went away */
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->replied)
         log_debug("request %s: connection ended early (%d)", req->id, (int)toe);
-    metrics_request_finished(s->app->metrics, req->route_index, status, us);
+    if (!req->replied) /* answered requests were counted when the answer was queued */
+        metrics_request_finished(s->app->metrics, req->route_index, status, us);
     /* The access log: never a token, a body or a query string. */
     log_info("access %s %s %s %u %zu %lldus", req->id, req->method, req->path, status,
              req->bytes_out, (long long)us);

@@ -45,8 +45,7 @@ static enum store_status admin_key_one(struct store_tx *tx, const char *sql, con
 enum store_status store_admin_key_get(struct store_tx *tx, const char *id,
                                       struct store_admin_key *out)
 {
-    return admin_key_one(tx, "SELECT " ADMIN_KEY_COLUMNS " FROM admin_keys WHERE id = $1", id,
-                         out);
+    return admin_key_one(tx, "SELECT " ADMIN_KEY_COLUMNS " FROM admin_keys WHERE id = $1", id, out);
 }
 
 enum store_status store_admin_key_find_by_hash(struct store_tx *tx, const char *key_hash,
@@ -56,15 +55,14 @@ enum store_status store_admin_key_find_by_hash(struct store_tx *tx, const char *
                          key_hash, out);
 }
 
-enum store_status store_admin_key_list(struct store_tx *tx, struct store_admin_key **out,
-                                       size_t *n)
+enum store_status store_admin_key_list(struct store_tx *tx, struct store_admin_key **out, size_t *n)
 {
     struct store_rows *r = NULL;
     *out = NULL;
     *n = 0;
-    enum store_status st = sql_exec(
-        tx, "SELECT " ADMIN_KEY_COLUMNS " FROM admin_keys ORDER BY created_at, id", NULL, 0, &r,
-        NULL);
+    enum store_status st =
+        sql_exec(tx, "SELECT " ADMIN_KEY_COLUMNS " FROM admin_keys ORDER BY created_at, id", NULL,
+                 0, &r, NULL);
     if (st != STORE_OK)
         return st;
     size_t count = store_rows_count(r);

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -282,4 +285,111 @@ void assert_error_object(const struct response *r, long status, const char *name
     char ct[128];
     assert_true(response_header(r, "Content-Type", ct, sizeof ct));
     assert_string_equal(ct, "application/json");
+}
+
+bool make_data_dir(char *out, size_t out_len)
+{
+    if (out_len < sizeof "/tmp/signet-test-XXXXXX")
+        return false;
+    snprintf(out, out_len, "/tmp/signet-test-XXXXXX");
+    return mkdtemp(out) != NULL;
+}
+
+bool admin_key_create(const char *data_dir, char *key, size_t key_len, char *id, size_t id_len)
+{
+    char out[4096], err[4096];
+    const char *args[] = {"admin", "key", "create", "--data", data_dir, "--json", NULL};
+    int rc = run_signet(args, out, sizeof out, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "harness: admin key create exited %d: %s\n", rc, err);
+        return false;
+    }
+    json_t *j = json_loads(out, 0, NULL);
+    const char *k = json_string_value(json_object_get(j, "admin_key"));
+    const char *i = json_string_value(json_object_get(j, "id"));
+    bool ok = k && i;
+    if (ok && key)
+        snprintf(key, key_len, "%s", k);
+    if (ok && id)
+        snprintf(id, id_len, "%s", i);
+    if (!ok)
+        fprintf(stderr, "harness: admin key create printed: %s\n", out);
+    json_decref(j);
+    return ok;
+}
+
+struct chunk_source {
+    char fill;
+    size_t left;
+};
+
+static size_t chunk_read(char *buf, size_t size, size_t n, void *cls)
+{
+    struct chunk_source *src = cls;
+    size_t k = size * n;
+    if (k > 1000)
+        k = 1000;
+    if (k > src->left)
+        k = src->left;
+    memset(buf, src->fill, k);
+    src->left -= k;
+    return k;
+}
+
+bool http_chunked(const struct server *s, const char *method, const char *path,
+                  const char *const *headers, char fill, size_t body_len, struct response *out)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return false;
+    char url[2048];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    struct growing b = {0}, h = {0};
+    struct chunk_source src = {fill, body_len};
+    struct curl_slist *hl = NULL;
+    for (const char *const *x = headers; x && *x; x++)
+        hl = curl_slist_append(hl, *x);
+    hl = curl_slist_append(hl, "Expect:");
+    hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &src);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    if (rc != CURLE_OK)
+        fprintf(stderr, "harness: chunked %s %s: %s (status %ld)\n", method, path,
+                curl_easy_strerror(rc), out->status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    out->body = b.p ? b.p : calloc(1, 1);
+    out->body_len = b.len;
+    out->headers = h.p ? h.p : calloc(1, 1);
+    if (out->body_len)
+        out->json = json_loadb(out->body, out->body_len, 0, NULL);
+    return out->status > 0;
+}
+
+int tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
 }

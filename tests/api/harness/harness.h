@@ -47,4 +47,17 @@ bool response_header(const struct response *r, const char *name, char *out, size
 /* Asserts that r is the contract's Error object with the given status and name. */
 void assert_error_object(const struct response *r, long status, const char *name);
 
+/* A new empty temporary directory into out (for server_start's data_dir); false on failure. */
+bool make_data_dir(char *out, size_t out_len);
+/* Runs `signet admin key create --data DIR --json` and copies the key and its id (either may
+ * be NULL). Call before server_start on the same directory. */
+bool admin_key_create(const char *data_dir, char *key, size_t key_len, char *id, size_t id_len);
+/* Like http(), but sends body_len bytes of `fill` with Transfer-Encoding: chunked (no
+ * Content-Length), in pieces of at most 1000 bytes. A response that arrives before the whole
+ * body was sent still counts (the server may answer early and stop reading). */
+bool http_chunked(const struct server *s, const char *method, const char *path,
+                  const char *const *headers, char fill, size_t body_len, struct response *out);
+/* Opens a TCP connection to 127.0.0.1:port; returns the socket, or -1 with errno set. */
+int tcp_connect(int port);
+
 #endif
