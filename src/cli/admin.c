@@ -23,7 +23,8 @@ static void admin_usage(FILE *out)
                  "  client revoke CLIENT_ID [--json]\n"
                  "  key create [--description TEXT] [--json]   (admin API key, shown once)\n"
                  "  key list [--json]\n"
-                 "  key revoke KEY_ID [--json]\n\n"
+                 "  key revoke KEY_ID [--json]\n"
+                 "  jwk rotate|list|retire …   token signing keys (signet admin jwk --help)\n\n"
                  "Takes the same --data / --store options as serve (signet admin org list "
                  "--help lists them).\n");
 }

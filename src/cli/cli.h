@@ -5,6 +5,8 @@
 
 int cli_serve(int argc, char **argv);
 int cli_admin(int argc, char **argv);
+/* signet admin jwk rotate|list|retire: the token endpoint's signing keys (cli/admin_jwk.c). */
+int cli_admin_jwk(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 
 /* Opens the store named by cfg and applies migrations; prints one line and returns NULL on

@@ -124,8 +124,7 @@ bool masterkey_load(const struct config *cfg, unsigned char key[CRYPTO_KEY_LEN],
     }
     if (access(path, F_OK) != 0) {
         if (errno != ENOENT) {
-            snprintf(err, err_len, "cannot access the master key %s: %s", path,
-                     strerror(errno));
+            snprintf(err, err_len, "cannot access the master key %s: %s", path, strerror(errno));
             return false;
         }
         if (!create_file(path, err, err_len))

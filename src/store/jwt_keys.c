@@ -28,14 +28,13 @@ enum store_status store_jwt_key_insert(struct store_tx *tx, const struct store_j
 {
     enum store_status st;
     if (k->current) {
-        st = sql_exec(tx, "UPDATE jwt_keys SET is_current = 0 WHERE is_current <> 0", NULL, 0,
-                      NULL, NULL);
+        st = sql_exec(tx, "UPDATE jwt_keys SET is_current = 0 WHERE is_current <> 0", NULL, 0, NULL,
+                      NULL);
         if (st != STORE_OK)
             return st;
     }
     return sql_exec(
-        tx,
-        "INSERT INTO jwt_keys (" KEY_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        tx, "INSERT INTO jwt_keys (" KEY_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, NULL)",
         (struct store_value[]){SQL_TEXT(k->kid), SQL_BLOB(k->private_sealed, k->private_sealed_len),
                                SQL_TEXT(k->public_jwk), SQL_INT(k->created_at),
                                SQL_BOOL(k->current),
@@ -48,9 +47,9 @@ enum store_status store_jwt_key_list(struct store_tx *tx, struct store_jwt_key *
     struct store_rows *r = NULL;
     *out = NULL;
     *n = 0;
-    enum store_status st = sql_exec(
-        tx, "SELECT " KEY_COLUMNS " FROM jwt_keys ORDER BY created_at DESC, kid", NULL, 0, &r,
-        NULL);
+    enum store_status st =
+        sql_exec(tx, "SELECT " KEY_COLUMNS " FROM jwt_keys ORDER BY created_at DESC, kid", NULL, 0,
+                 &r, NULL);
     if (st != STORE_OK)
         return st;
     size_t count = store_rows_count(r);
@@ -69,9 +68,9 @@ enum store_status store_jwt_key_list(struct store_tx *tx, struct store_jwt_key *
 enum store_status store_jwt_key_current_kid(struct store_tx *tx, char kid[64])
 {
     struct store_rows *r = NULL;
-    enum store_status st = sql_exec(
-        tx, "SELECT kid FROM jwt_keys WHERE is_current <> 0 AND retired_at IS NULL", NULL, 0, &r,
-        NULL);
+    enum store_status st =
+        sql_exec(tx, "SELECT kid FROM jwt_keys WHERE is_current <> 0 AND retired_at IS NULL", NULL,
+                 0, &r, NULL);
     if (st == STORE_OK && store_rows_count(r) == 0)
         st = STORE_NOT_FOUND;
     if (st == STORE_OK)

@@ -14,15 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#define TOKEN_PATH "/realms/signet/protocol/openid-connect/token"
-#define CERTS_PATH "/realms/signet/protocol/openid-connect/certs"
-#define USERINFO_PATH "/realms/signet/protocol/openid-connect/userinfo"
+#define TOKEN_PATH     "/realms/signet/protocol/openid-connect/token"
+#define CERTS_PATH     "/realms/signet/protocol/openid-connect/certs"
+#define USERINFO_PATH  "/realms/signet/protocol/openid-connect/userinfo"
 #define DISCOVERY_PATH "/realms/signet/.well-known/openid-configuration"
-#define ALL_SCOPES "sswp:process:create sswp:process:read sswp:process:read:all"
+#define ALL_SCOPES     "sswp:process:create sswp:process:read sswp:process:read:all"
 
 struct client {
     char id[128];
@@ -50,7 +51,7 @@ static json_t *run_json(const char *const *args)
 
 static void create_client(const char *scopes, struct client *c)
 {
-    const char *args[] = {"admin", "client", "create", "--org", org_id, "--scopes", scopes,
+    const char *args[] = {"admin",  "client", "create",      "--org", org_id,   "--scopes", scopes,
                           "--data", data_dir, "--log-level", "error", "--json", NULL};
     json_t *j = run_json(args);
     snprintf(c->id, sizeof c->id, "%s", json_string_value(json_object_get(j, "client_id")));
@@ -65,8 +66,8 @@ static int setup(void **state)
     snprintf(data_dir, sizeof data_dir, "/tmp/signet-oauth-XXXXXX");
     if (!mkdtemp(data_dir))
         return -1;
-    const char *org[] = {"admin", "org", "create", "--name", "Acme", "--data", data_dir,
-                         "--log-level", "error", "--json", NULL};
+    const char *org[] = {"admin",  "org",         "create", "--name", "Acme", "--data",
+                         data_dir, "--log-level", "error",  "--json", NULL};
     json_t *j = run_json(org);
     snprintf(org_id, sizeof org_id, "%s", json_string_value(json_object_get(j, "id")));
     json_decref(j);
@@ -93,8 +94,8 @@ static int teardown(void **state)
 
 static const char *const form_ct[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
 
-static void post_form(const struct server *s, const char *path, const char *auth,
-                      const char *body, struct response *r)
+static void post_form(const struct server *s, const char *path, const char *auth, const char *body,
+                      struct response *r)
 {
     char auth_hdr[1024];
     const char *headers[3] = {form_ct[0], NULL, NULL};
@@ -119,8 +120,8 @@ static const char b64url_alphabet[] =
 /* base64 without padding; url: base64url, else standard with padding. Owned result. */
 static char *b64(const unsigned char *d, size_t n, bool url)
 {
-    const char *a = url ? b64url_alphabet
-                        : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *a =
+        url ? b64url_alphabet : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char *out = malloc(n * 4 / 3 + 8), *o = out;
     size_t i = 0;
     for (; i + 2 < n; i += 3) {
@@ -271,19 +272,24 @@ static char *current_kid(void)
     return kid;
 }
 
-/* ES256 signature r||s of input with a fresh P-256 key, via the openssl tool. */
-static void openssl_es256(const char *input, unsigned char sig[64])
+/* ES256 signature r||s of input with the P-256 key in key_pem (a fresh one when NULL), via
+ * the openssl tool. */
+static void openssl_es256_with(const char *key_pem, const char *input, unsigned char sig[64])
 {
-    char dir[] = "/tmp/signet-forge-XXXXXX", cmd[1024], path[256];
+    char dir[] = "/tmp/signet-forge-XXXXXX", cmd[2048], path[256];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/in", dir);
     FILE *f = fopen(path, "w");
     fputs(input, f);
     fclose(f);
-    snprintf(cmd, sizeof cmd,
-             "openssl ecparam -name prime256v1 -genkey -noout -out %s/k.pem && "
-             "openssl dgst -sha256 -sign %s/k.pem -out %s/sig %s/in",
-             dir, dir, dir, dir);
+    if (key_pem)
+        snprintf(cmd, sizeof cmd, "openssl dgst -sha256 -sign %s -out %s/sig %s/in", key_pem, dir,
+                 dir);
+    else
+        snprintf(cmd, sizeof cmd,
+                 "openssl ecparam -name prime256v1 -genkey -noout -out %s/k.pem && "
+                 "openssl dgst -sha256 -sign %s/k.pem -out %s/sig %s/in",
+                 dir, dir, dir, dir);
     assert_int_equal(system(cmd), 0);
     unsigned char der[128];
     snprintf(path, sizeof path, "%s/sig", dir);
@@ -307,6 +313,11 @@ static void openssl_es256(const char *input, unsigned char sig[64])
         memcpy(sig + 32 * k + (32 - len), v, len);
         p += 2 + der[p + 1];
     }
+}
+
+static void openssl_es256(const char *input, unsigned char sig[64])
+{
+    openssl_es256_with(NULL, input, sig);
 }
 
 /* header(JSON text).payload(b64url segment).signature(b64url of sig) */
@@ -387,8 +398,8 @@ static void other_realm_is_404(void **state)
               "grant_type=client_credentials", &r);
     assert_error_object(&r, 404, "NotFound");
     response_free(&r);
-    assert_true(http(&srv, "GET", "/realms/other/.well-known/openid-configuration", NULL, NULL,
-                     0, &r));
+    assert_true(
+        http(&srv, "GET", "/realms/other/.well-known/openid-configuration", NULL, NULL, 0, &r));
     assert_error_object(&r, 404, "NotFound");
     response_free(&r);
 }
@@ -475,8 +486,7 @@ static void scope_parameter_narrows_the_grant(void **state)
     struct response r;
     get_bearer(USERINFO_PATH, t, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(json_string_value(json_object_get(r.json, "scope")),
-                        "sswp:process:read");
+    assert_string_equal(json_string_value(json_object_get(r.json, "scope")), "sswp:process:read");
     response_free(&r);
     json_decref(c);
     free(t);
@@ -489,8 +499,8 @@ static void wrong_secret_is_invalid_client(void **state)
     (void)state;
     char body[512], auth[1024], www[128];
     struct response r;
-    snprintf(body, sizeof body,
-             "grant_type=client_credentials&client_id=%s&client_secret=nope", full.id);
+    snprintf(body, sizeof body, "grant_type=client_credentials&client_id=%s&client_secret=nope",
+             full.id);
     post_form(&srv, TOKEN_PATH, NULL, body, &r);
     assert_token_error(&r, 401, "invalid_client");
     assert_false(response_header(&r, "WWW-Authenticate", www, sizeof www));
@@ -535,7 +545,8 @@ static void malformed_requests_are_invalid_request(void **state)
     /* a parameter twice */
     snprintf(body, sizeof body,
              "grant_type=client_credentials&grant_type=client_credentials&client_id=%s&"
-             "client_secret=%s", full.id, full.secret);
+             "client_secret=%s",
+             full.id, full.secret);
     post_form(&srv, TOKEN_PATH, NULL, body, &r);
     assert_token_error(&r, 400, "invalid_request");
     response_free(&r);
@@ -560,7 +571,8 @@ static void percent_encoded_parameters_are_decoded(void **state)
     struct response r;
     snprintf(body, sizeof body,
              "grant%%5Ftype=client%%5Fcredentials&client_id=%s&client_secret=%s&"
-             "scope=sswp%%3Aprocess%%3Aread+sswp:process:create", full.id, full.secret);
+             "scope=sswp%%3Aprocess%%3Aread+sswp:process:create",
+             full.id, full.secret);
     post_form(&srv, TOKEN_PATH, NULL, body, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "scope")),
@@ -588,7 +600,8 @@ static void scope_not_granted_is_invalid_scope(void **state)
     struct response r;
     snprintf(body, sizeof body,
              "grant_type=client_credentials&client_id=%s&client_secret=%s&"
-             "scope=sswp%%3Aprocess%%3Acreate", reader.id, reader.secret);
+             "scope=sswp%%3Aprocess%%3Acreate",
+             reader.id, reader.secret);
     post_form(&srv, TOKEN_PATH, NULL, body, &r);
     assert_token_error(&r, 400, "invalid_scope");
     assert_non_null(strstr(json_string_value(json_object_get(r.json, "error_description")),
@@ -665,13 +678,12 @@ static void alg_none_and_hs256_are_rejected(void **state)
     snprintf(header, sizeof header, "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", kid);
     struct response jwks;
     assert_true(http(&srv, "GET", CERTS_PATH, NULL, NULL, 0, &jwks));
-    char *pub = json_dumps(json_array_get(json_object_get(jwks.json, "keys"), 0),
-                           JSON_COMPACT);
+    char *pub = json_dumps(json_array_get(json_object_get(jwks.json, "keys"), 0), JSON_COMPACT);
     char *h64 = b64url_str(header);
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "printf '%%s' '%s.%s' | openssl dgst -sha256 -mac HMAC -macopt 'key:%s' -binary",
-             h64, payload, pub);
+             "printf '%%s' '%s.%s' | openssl dgst -sha256 -mac HMAC -macopt 'key:%s' -binary", h64,
+             payload, pub);
     FILE *p = popen(cmd, "r");
     unsigned char mac[32];
     assert_int_equal(fread(mac, 1, 32, p), 32);
@@ -728,8 +740,8 @@ static void unknown_kid_is_rejected(void **state)
     snprintf(input, n, "%s.%s", h64, payload);
     unsigned char sig[64];
     openssl_es256(input, sig);
-    char *forged = assemble("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"no-such-key\"}",
-                            payload, sig, 64);
+    char *forged =
+        assemble("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"no-such-key\"}", payload, sig, 64);
     struct response r;
     get_bearer(USERINFO_PATH, forged, &r);
     assert_invalid_token(&r, "unknown key");
@@ -749,8 +761,8 @@ static void revoked_client_loses_access_at_once(void **state)
     get_bearer(USERINFO_PATH, t, &r); /* verified and cached */
     assert_int_equal(r.status, 200);
     response_free(&r);
-    const char *args[] = {"admin", "client", "revoke", doomed.id, "--data", data_dir,
-                          "--log-level", "error", NULL};
+    const char *args[] = {"admin",  "client",      "revoke", doomed.id, "--data",
+                          data_dir, "--log-level", "error",  NULL};
     char out[1024], err[1024];
     assert_int_equal(run_signet(args, out, sizeof out, err, sizeof err), 0);
     get_bearer(USERINFO_PATH, t, &r);
@@ -770,8 +782,8 @@ static void rotation_keeps_old_tokens_valid(void **state)
     (void)state;
     char *old_token = issue_token(&full, NULL);
     char *old_kid = current_kid();
-    const char *args[] = {"admin", "jwk", "rotate", "--data", data_dir, "--log-level", "error",
-                          "--json", NULL};
+    const char *args[] = {"admin",       "jwk",   "rotate", "--data", data_dir,
+                          "--log-level", "error", "--json", NULL};
     json_t *j = run_json(args);
     const char *new_kid = json_string_value(json_object_get(j, "kid"));
     assert_string_not_equal(new_kid, old_kid);
@@ -798,6 +810,144 @@ static void rotation_keeps_old_tokens_valid(void **state)
     free(old_kid);
     free(old_token);
     free(new_token);
+}
+
+/* ---- external issuer ---- */
+
+#define EXT_ISSUER "https://idp.example/realms/partners"
+
+/* Makes a P-256 key at dir/name.pem and returns its public JWK with kid (new reference). */
+static json_t *ext_key(const char *dir, const char *name, const char *kid)
+{
+    char cmd[1024], path[512];
+    snprintf(cmd, sizeof cmd,
+             "openssl ecparam -name prime256v1 -genkey -noout -out %s/%s.pem && "
+             "openssl ec -in %s/%s.pem -pubout -outform DER -out %s/%s.der 2>/dev/null",
+             dir, name, dir, name, dir, name);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/%s.der", dir, name);
+    unsigned char der[200];
+    FILE *f = fopen(path, "rb");
+    size_t n = fread(der, 1, sizeof der, f);
+    fclose(f);
+    /* SubjectPublicKeyInfo of a P-256 key ends with the point 04 || x || y */
+    assert_int_equal(n, 91);
+    assert_int_equal(der[n - 65], 0x04);
+    char *x = b64(der + n - 64, 32, true), *y = b64(der + n - 32, 32, true);
+    json_t *jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256", "x", x,
+                            "y", y, "kid", kid, "alg", "ES256");
+    free(x);
+    free(y);
+    return jwk;
+}
+
+static void write_jwks(const char *dir, json_t *keys)
+{
+    char path[512], tmp[512];
+    snprintf(path, sizeof path, "%s/jwks.json", dir);
+    snprintf(tmp, sizeof tmp, "%s/jwks.json.tmp", dir);
+    json_t *doc = json_pack("{s:O}", "keys", keys);
+    assert_int_equal(json_dump_file(doc, tmp, JSON_COMPACT), 0);
+    assert_int_equal(rename(tmp, path), 0);
+    json_decref(doc);
+}
+
+/* A token of the external issuer signed with dir/key_name.pem. */
+static char *ext_token(const char *dir, const char *key_name, const char *kid, const char *aud,
+                       const char *org)
+{
+    char header[256], key_path[512];
+    snprintf(header, sizeof header, "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", kid);
+    json_int_t now = (json_int_t)time(NULL);
+    json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "iss", EXT_ISSUER, "sub",
+                          "partner-app", "client_id", "partner-app", "aud", aud, "scope",
+                          "sswp:process:read", "organization_id", org, "iat", now, "nbf", now,
+                          "exp", now + 300);
+    char *text = json_dumps(c, JSON_COMPACT);
+    char *p64 = b64url_str(text), *h64 = b64url_str(header);
+    size_t n = strlen(h64) + strlen(p64) + 2;
+    char *input = malloc(n);
+    snprintf(input, n, "%s.%s", h64, p64);
+    unsigned char sig[64];
+    snprintf(key_path, sizeof key_path, "%s/%s.pem", dir, key_name);
+    openssl_es256_with(key_path, input, sig);
+    char *t = assemble(header, p64, sig, 64);
+    free(input);
+    free(h64);
+    free(p64);
+    free(text);
+    json_decref(c);
+    return t;
+}
+
+static void external_issuer_tokens_are_accepted(void **state)
+{
+    (void)state;
+    struct server ext;
+    char dir[] = "/tmp/signet-oauth-ext-XXXXXX", jwks_path[256], org[128];
+    assert_non_null(mkdtemp(dir));
+    const char *org_args[] = {"admin", "org",         "create", "--name", "Partner", "--data",
+                              dir,     "--log-level", "error",  "--json", NULL};
+    json_t *j = run_json(org_args);
+    snprintf(org, sizeof org, "%s", json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    json_t *keys = json_array();
+    json_array_append_new(keys, ext_key(dir, "k1", "ext-1"));
+    json_t *k2 = ext_key(dir, "k2", "ext-2");
+    write_jwks(dir, keys);
+    snprintf(jwks_path, sizeof jwks_path, "%s/jwks.json", dir);
+    const char *extra[] = {"--external-issuer", EXT_ISSUER, "--external-jwks", jwks_path, NULL};
+    assert_true(server_start(&ext, dir, extra));
+    struct response r;
+    char auth_hdr[9000];
+    const char *headers[] = {auth_hdr, NULL};
+
+    char *t = ext_token(dir, "k1", "ext-1", "signet-sign-api", org);
+    snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
+    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "client_id")), "partner-app");
+    assert_string_equal(json_string_value(json_object_get(r.json, "organization_id")), org);
+    assert_string_equal(json_string_value(json_object_get(r.json, "scope")), "sswp:process:read");
+    response_free(&r);
+    free(t);
+
+    /* an organization that does not exist here */
+    t = ext_token(dir, "k1", "ext-1", "signet-sign-api", "00000000-0000-4000-8000-000000000000");
+    snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
+    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_invalid_token(&r, "organization");
+    response_free(&r);
+    free(t);
+
+    /* meant for another API */
+    t = ext_token(dir, "k1", "ext-1", "someone-else", org);
+    snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
+    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_invalid_token(&r, "audience");
+    response_free(&r);
+    free(t);
+
+    /* the issuer publishes a new key: an unknown kid makes us read the JWKS again */
+    json_array_append_new(keys, k2);
+    write_jwks(dir, keys);
+    t = ext_token(dir, "k2", "ext-2", "signet-sign-api", org);
+    snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
+    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    free(t);
+
+    /* a kid the issuer never published */
+    t = ext_token(dir, "k2", "ext-3", "signet-sign-api", org);
+    snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
+    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_invalid_token(&r, "unknown key");
+    response_free(&r);
+    free(t);
+
+    json_decref(keys);
+    assert_int_equal(server_stop(&ext, false), 0);
 }
 
 static void token_endpoint_is_rate_limited(void **state)
@@ -847,6 +997,7 @@ int main(void)
         cmocka_unit_test(unknown_kid_is_rejected),
         cmocka_unit_test(revoked_client_loses_access_at_once),
         cmocka_unit_test(rotation_keeps_old_tokens_valid),
+        cmocka_unit_test(external_issuer_tokens_are_accepted),
         cmocka_unit_test(token_endpoint_is_rate_limited),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
