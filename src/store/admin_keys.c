@@ -10,8 +10,9 @@
 
 #define ADMIN_KEY_COLUMNS "id, key_hash, description, created_at, revoked_at"
 
-static void admin_key_from_row(const struct store_rows *r, size_t i, struct store_admin_key *k)
+static void admin_key_from_row(const struct store_rows *r, size_t i, void *elem)
 {
+    struct store_admin_key *k = elem;
     str_copy(k->id, sizeof k->id, store_rows_text(r, i, 0));
     str_copy(k->key_hash, sizeof k->key_hash, store_rows_text(r, i, 1));
     str_copy(k->description, sizeof k->description, store_rows_text(r, i, 2));
@@ -57,25 +58,8 @@ enum store_status store_admin_key_find_by_hash(struct store_tx *tx, const char *
 
 enum store_status store_admin_key_list(struct store_tx *tx, struct store_admin_key **out, size_t *n)
 {
-    struct store_rows *r = NULL;
-    *out = NULL;
-    *n = 0;
-    enum store_status st =
-        sql_exec(tx, "SELECT " ADMIN_KEY_COLUMNS " FROM admin_keys ORDER BY created_at, id", NULL,
-                 0, &r, NULL);
-    if (st != STORE_OK)
-        return st;
-    size_t count = store_rows_count(r);
-    *out = calloc(count ? count : 1, sizeof **out);
-    if (!*out) {
-        store_rows_free(r);
-        return STORE_ERROR;
-    }
-    for (size_t i = 0; i < count; i++)
-        admin_key_from_row(r, i, &(*out)[i]);
-    *n = count;
-    store_rows_free(r);
-    return STORE_OK;
+    return sql_exec_list(tx, "SELECT " ADMIN_KEY_COLUMNS " FROM admin_keys ORDER BY created_at, id",
+                         NULL, 0, sizeof **out, admin_key_from_row, (void **)out, n);
 }
 
 enum store_status store_admin_key_revoke(struct store_tx *tx, const char *id, int64_t now)

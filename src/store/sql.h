@@ -19,11 +19,12 @@ struct store_value {
     size_t len;
 };
 
-#define SQL_NULL         ((struct store_value){.type = SV_NULL})
-#define SQL_INT(v)       ((struct store_value){.type = SV_INT, .i = (int64_t)(v)})
-#define SQL_TEXT(s)      ((s) ? (struct store_value){.type = SV_TEXT, .p = (s), .len = strlen(s)} : SQL_NULL)
-#define SQL_BLOB(d, n)   ((struct store_value){.type = SV_BLOB, .p = (d), .len = (n)})
-#define SQL_BOOL(b)      SQL_INT((b) ? 1 : 0)
+#define SQL_NULL   ((struct store_value){.type = SV_NULL})
+#define SQL_INT(v) ((struct store_value){.type = SV_INT, .i = (int64_t)(v)})
+#define SQL_TEXT(s)                                                                                \
+    ((s) ? (struct store_value){.type = SV_TEXT, .p = (s), .len = strlen(s)} : SQL_NULL)
+#define SQL_BLOB(d, n) ((struct store_value){.type = SV_BLOB, .p = (d), .len = (n)})
+#define SQL_BOOL(b)    SQL_INT((b) ? 1 : 0)
 
 struct store_rows;
 
@@ -31,6 +32,14 @@ struct store_rows;
  * NULL) the number of rows inserted, updated or deleted. */
 enum store_status sql_exec(struct store_tx *tx, const char *sql, const struct store_value *params,
                            size_t n_params, struct store_rows **rows, int64_t *changes);
+
+/* Fills one element of an array from row `row` of r. */
+typedef void (*store_row_fill)(const struct store_rows *r, size_t row, void *elem);
+/* Executes a query and turns every row into one element (elem_size bytes) of a new array:
+ * *out is owned by the caller (free(); never NULL on STORE_OK), *n its length. */
+enum store_status sql_exec_list(struct store_tx *tx, const char *sql,
+                                const struct store_value *params, size_t n_params, size_t elem_size,
+                                store_row_fill fill, void **out, size_t *n);
 
 size_t store_rows_count(const struct store_rows *r);
 size_t store_rows_columns(const struct store_rows *r);

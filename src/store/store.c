@@ -81,8 +81,8 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
-enum store_status store_open(const char *dsn, const char *data_dir, struct store **out,
-                             char *err, size_t err_len)
+enum store_status store_open(const char *dsn, const char *data_dir, struct store **out, char *err,
+                             size_t err_len)
 {
     if (err_len)
         err[0] = '\0';
@@ -100,8 +100,7 @@ enum store_status store_open(const char *dsn, const char *data_dir, struct store
         goto fail;
     snprintf(s->blob_dir, blen, "%s/blobs", data_dir);
     if (mkdir_p(data_dir) != 0 || mkdir_p(s->blob_dir) != 0) {
-        snprintf(err, err_len, "cannot create data directory '%s': %s", data_dir,
-                 strerror(errno));
+        snprintf(err, err_len, "cannot create data directory '%s': %s", data_dir, strerror(errno));
         goto fail;
     }
     if (!strcmp(dsn, "sqlite") || str_has_prefix(dsn, "sqlite:")) {
@@ -115,8 +114,10 @@ enum store_status store_open(const char *dsn, const char *data_dir, struct store
             s->target = strdup(dsn + 7);
         }
     } else {
-        snprintf(err, err_len, "store '%.40s…': the PostgreSQL store is not available in this "
-                 "build yet; use --store sqlite", dsn);
+        snprintf(err, err_len,
+                 "store '%.40s…': the PostgreSQL store is not available in this "
+                 "build yet; use --store sqlite",
+                 dsn);
         goto fail;
     }
     if (!s->target)
@@ -194,8 +195,7 @@ static struct conn *thread_conn(struct store *s)
     return c;
 }
 
-enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_fn fn,
-                            void *cls)
+enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_fn fn, void *cls)
 {
     enum { MAX_ATTEMPTS = 8 };
     struct conn *c = thread_conn(s);
@@ -230,6 +230,30 @@ enum store_status sql_exec(struct store_tx *tx, const char *sql, const struct st
     if (rows)
         *rows = NULL;
     return tx->store->driver->exec(tx->conn->db, sql, params, n_params, rows, changes);
+}
+
+enum store_status sql_exec_list(struct store_tx *tx, const char *sql,
+                                const struct store_value *params, size_t n_params, size_t elem_size,
+                                store_row_fill fill, void **out, size_t *n)
+{
+    struct store_rows *r = NULL;
+    *out = NULL;
+    *n = 0;
+    enum store_status st = sql_exec(tx, sql, params, n_params, &r, NULL);
+    if (st != STORE_OK)
+        return st;
+    size_t count = store_rows_count(r);
+    unsigned char *arr = calloc(count ? count : 1, elem_size);
+    if (!arr) {
+        store_rows_free(r);
+        return STORE_ERROR;
+    }
+    for (size_t i = 0; i < count; i++)
+        fill(r, i, arr + i * elem_size);
+    store_rows_free(r);
+    *out = arr;
+    *n = count;
+    return STORE_OK;
 }
 
 /* Migration number from a file name "NNNN_what.sql"; -1 if malformed. */

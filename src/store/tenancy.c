@@ -4,8 +4,9 @@
 
 #include <stdlib.h>
 
-static void org_from_row(const struct store_rows *r, size_t i, struct store_org *o)
+static void org_from_row(const struct store_rows *r, size_t i, void *elem)
 {
+    struct store_org *o = elem;
     str_copy(o->id, sizeof o->id, store_rows_text(r, i, 0));
     str_copy(o->name, sizeof o->name, store_rows_text(r, i, 1));
     str_copy(o->client_type, sizeof o->client_type, store_rows_text(r, i, 2));
@@ -52,32 +53,17 @@ enum store_status store_org_find_by_name(struct store_tx *tx, const char *name,
 
 enum store_status store_org_list(struct store_tx *tx, struct store_org **out, size_t *n)
 {
-    struct store_rows *r = NULL;
-    *out = NULL;
-    *n = 0;
-    enum store_status st = sql_exec(
+    return sql_exec_list(
         tx, "SELECT id, name, client_type, created_at FROM organizations ORDER BY created_at, id",
-        NULL, 0, &r, NULL);
-    if (st != STORE_OK)
-        return st;
-    size_t count = store_rows_count(r);
-    *out = calloc(count ? count : 1, sizeof **out);
-    if (!*out) {
-        store_rows_free(r);
-        return STORE_ERROR;
-    }
-    for (size_t i = 0; i < count; i++)
-        org_from_row(r, i, &(*out)[i]);
-    *n = count;
-    store_rows_free(r);
-    return STORE_OK;
+        NULL, 0, sizeof **out, org_from_row, (void **)out, n);
 }
 
 #define CLIENT_COLUMNS                                                                             \
     "id, organization_id, secret_hash, scopes, description, created_at, revoked_at"
 
-static void client_from_row(const struct store_rows *r, size_t i, struct store_client *c)
+static void client_from_row(const struct store_rows *r, size_t i, void *elem)
 {
+    struct store_client *c = elem;
     str_copy(c->id, sizeof c->id, store_rows_text(r, i, 0));
     str_copy(c->organization_id, sizeof c->organization_id, store_rows_text(r, i, 1));
     str_copy(c->secret_hash, sizeof c->secret_hash, store_rows_text(r, i, 2));
@@ -101,9 +87,8 @@ enum store_status store_client_insert(struct store_tx *tx, const struct store_cl
 enum store_status store_client_get(struct store_tx *tx, const char *id, struct store_client *out)
 {
     struct store_rows *r = NULL;
-    enum store_status st =
-        sql_exec(tx, "SELECT " CLIENT_COLUMNS " FROM api_clients WHERE id = $1",
-                 (struct store_value[]){SQL_TEXT(id)}, 1, &r, NULL);
+    enum store_status st = sql_exec(tx, "SELECT " CLIENT_COLUMNS " FROM api_clients WHERE id = $1",
+                                    (struct store_value[]){SQL_TEXT(id)}, 1, &r, NULL);
     if (st == STORE_OK && store_rows_count(r) == 0)
         st = STORE_NOT_FOUND;
     if (st == STORE_OK)
@@ -115,30 +100,15 @@ enum store_status store_client_get(struct store_tx *tx, const char *id, struct s
 enum store_status store_client_list(struct store_tx *tx, const char *organization_id,
                                     struct store_client **out, size_t *n)
 {
-    struct store_rows *r = NULL;
-    *out = NULL;
-    *n = 0;
-    enum store_status st =
-        organization_id
-            ? sql_exec(tx,
-                       "SELECT " CLIENT_COLUMNS " FROM api_clients WHERE organization_id = $1 "
-                       "ORDER BY created_at, id",
-                       (struct store_value[]){SQL_TEXT(organization_id)}, 1, &r, NULL)
-            : sql_exec(tx, "SELECT " CLIENT_COLUMNS " FROM api_clients ORDER BY created_at, id",
-                       NULL, 0, &r, NULL);
-    if (st != STORE_OK)
-        return st;
-    size_t count = store_rows_count(r);
-    *out = calloc(count ? count : 1, sizeof **out);
-    if (!*out) {
-        store_rows_free(r);
-        return STORE_ERROR;
-    }
-    for (size_t i = 0; i < count; i++)
-        client_from_row(r, i, &(*out)[i]);
-    *n = count;
-    store_rows_free(r);
-    return STORE_OK;
+    if (organization_id)
+        return sql_exec_list(tx,
+                             "SELECT " CLIENT_COLUMNS
+                             " FROM api_clients WHERE organization_id = $1 "
+                             "ORDER BY created_at, id",
+                             (struct store_value[]){SQL_TEXT(organization_id)}, 1, sizeof **out,
+                             client_from_row, (void **)out, n);
+    return sql_exec_list(tx, "SELECT " CLIENT_COLUMNS " FROM api_clients ORDER BY created_at, id",
+                         NULL, 0, sizeof **out, client_from_row, (void **)out, n);
 }
 
 enum store_status store_client_revoke(struct store_tx *tx, const char *id, int64_t now)
@@ -173,33 +143,21 @@ enum store_status store_team_insert(struct store_tx *tx, const struct store_team
                     4, NULL, NULL);
 }
 
+static void team_from_row(const struct store_rows *r, size_t i, void *elem)
+{
+    struct store_team *t = elem;
+    str_copy(t->id, sizeof t->id, store_rows_text(r, i, 0));
+    str_copy(t->organization_id, sizeof t->organization_id, store_rows_text(r, i, 1));
+    str_copy(t->name, sizeof t->name, store_rows_text(r, i, 2));
+    t->created_at = store_rows_int(r, i, 3);
+}
+
 enum store_status store_team_list(struct store_tx *tx, const char *organization_id,
                                   struct store_team **out, size_t *n)
 {
-    struct store_rows *r = NULL;
-    *out = NULL;
-    *n = 0;
-    enum store_status st =
-        sql_exec(tx,
-                 "SELECT id, organization_id, name, created_at FROM teams "
-                 "WHERE organization_id = $1 ORDER BY created_at, id",
-                 (struct store_value[]){SQL_TEXT(organization_id)}, 1, &r, NULL);
-    if (st != STORE_OK)
-        return st;
-    size_t count = store_rows_count(r);
-    *out = calloc(count ? count : 1, sizeof **out);
-    if (!*out) {
-        store_rows_free(r);
-        return STORE_ERROR;
-    }
-    for (size_t i = 0; i < count; i++) {
-        struct store_team *t = &(*out)[i];
-        str_copy(t->id, sizeof t->id, store_rows_text(r, i, 0));
-        str_copy(t->organization_id, sizeof t->organization_id, store_rows_text(r, i, 1));
-        str_copy(t->name, sizeof t->name, store_rows_text(r, i, 2));
-        t->created_at = store_rows_int(r, i, 3);
-    }
-    *n = count;
-    store_rows_free(r);
-    return STORE_OK;
+    return sql_exec_list(tx,
+                         "SELECT id, organization_id, name, created_at FROM teams "
+                         "WHERE organization_id = $1 ORDER BY created_at, id",
+                         (struct store_value[]){SQL_TEXT(organization_id)}, 1, sizeof **out,
+                         team_from_row, (void **)out, n);
 }
