@@ -34,6 +34,8 @@ static struct server srv;
 static char data_dir[256];
 static char org_id[128];
 static struct client full, reader, doomed, scopeless;
+/* A second server some tests start; stopped by teardown_aux even when the test fails. */
+static struct server aux;
 
 /* ---- helpers ---- */
 
@@ -90,6 +92,15 @@ static int teardown(void **state)
 {
     (void)state;
     return server_stop(&srv, false) == 0 ? 0 : -1;
+}
+
+static int teardown_aux(void **state)
+{
+    (void)state;
+    if (aux.pid > 0)
+        server_stop(&aux, false);
+    aux.pid = 0;
+    return 0;
 }
 
 static const char *const form_ct[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
@@ -883,7 +894,6 @@ static char *ext_token(const char *dir, const char *key_name, const char *kid, c
 static void external_issuer_tokens_are_accepted(void **state)
 {
     (void)state;
-    struct server ext;
     char dir[] = "/tmp/signet-oauth-ext-XXXXXX", jwks_path[256], org[128];
     assert_non_null(mkdtemp(dir));
     const char *org_args[] = {"admin", "org",         "create", "--name", "Partner", "--data",
@@ -897,14 +907,14 @@ static void external_issuer_tokens_are_accepted(void **state)
     write_jwks(dir, keys);
     snprintf(jwks_path, sizeof jwks_path, "%s/jwks.json", dir);
     const char *extra[] = {"--external-issuer", EXT_ISSUER, "--external-jwks", jwks_path, NULL};
-    assert_true(server_start(&ext, dir, extra));
+    assert_true(server_start(&aux, dir, extra));
     struct response r;
     char auth_hdr[9000];
     const char *headers[] = {auth_hdr, NULL};
 
     char *t = ext_token(dir, "k1", "ext-1", "signet-sign-api", org);
     snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
-    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_true(http(&aux, "GET", USERINFO_PATH, headers, NULL, 0, &r));
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "client_id")), "partner-app");
     assert_string_equal(json_string_value(json_object_get(r.json, "organization_id")), org);
@@ -915,7 +925,7 @@ static void external_issuer_tokens_are_accepted(void **state)
     /* an organization that does not exist here */
     t = ext_token(dir, "k1", "ext-1", "signet-sign-api", "00000000-0000-4000-8000-000000000000");
     snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
-    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_true(http(&aux, "GET", USERINFO_PATH, headers, NULL, 0, &r));
     assert_invalid_token(&r, "organization");
     response_free(&r);
     free(t);
@@ -923,7 +933,7 @@ static void external_issuer_tokens_are_accepted(void **state)
     /* meant for another API */
     t = ext_token(dir, "k1", "ext-1", "someone-else", org);
     snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
-    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_true(http(&aux, "GET", USERINFO_PATH, headers, NULL, 0, &r));
     assert_invalid_token(&r, "audience");
     response_free(&r);
     free(t);
@@ -933,7 +943,7 @@ static void external_issuer_tokens_are_accepted(void **state)
     write_jwks(dir, keys);
     t = ext_token(dir, "k2", "ext-2", "signet-sign-api", org);
     snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
-    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_true(http(&aux, "GET", USERINFO_PATH, headers, NULL, 0, &r));
     assert_int_equal(r.status, 200);
     response_free(&r);
     free(t);
@@ -941,36 +951,37 @@ static void external_issuer_tokens_are_accepted(void **state)
     /* a kid the issuer never published */
     t = ext_token(dir, "k2", "ext-3", "signet-sign-api", org);
     snprintf(auth_hdr, sizeof auth_hdr, "Authorization: Bearer %s", t);
-    assert_true(http(&ext, "GET", USERINFO_PATH, headers, NULL, 0, &r));
+    assert_true(http(&aux, "GET", USERINFO_PATH, headers, NULL, 0, &r));
     assert_invalid_token(&r, "unknown key");
     response_free(&r);
     free(t);
 
     json_decref(keys);
-    assert_int_equal(server_stop(&ext, false), 0);
+    assert_int_equal(server_stop(&aux, false), 0);
+    aux.pid = 0;
 }
 
 static void token_endpoint_is_rate_limited(void **state)
 {
     (void)state;
-    struct server limited;
     const char *extra[] = {"--token-rate", "1", "--token-burst", "2", NULL};
     char dir[] = "/tmp/signet-oauth-rl-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    assert_true(server_start(&limited, dir, extra));
+    assert_true(server_start(&aux, dir, extra));
     struct response r;
     for (int i = 0; i < 2; i++) {
-        post_form(&limited, TOKEN_PATH, NULL, "grant_type=client_credentials", &r);
+        post_form(&aux, TOKEN_PATH, NULL, "grant_type=client_credentials", &r);
         assert_token_error(&r, 401, "invalid_client");
         response_free(&r);
     }
-    post_form(&limited, TOKEN_PATH, NULL, "grant_type=client_credentials", &r);
+    post_form(&aux, TOKEN_PATH, NULL, "grant_type=client_credentials", &r);
     assert_token_error(&r, 429, "slow_down");
     char retry[16];
     assert_true(response_header(&r, "Retry-After", retry, sizeof retry));
     assert_string_equal(retry, "1");
     response_free(&r);
-    assert_int_equal(server_stop(&limited, false), 0);
+    assert_int_equal(server_stop(&aux, false), 0);
+    aux.pid = 0;
 }
 
 int main(void)
@@ -997,8 +1008,8 @@ int main(void)
         cmocka_unit_test(unknown_kid_is_rejected),
         cmocka_unit_test(revoked_client_loses_access_at_once),
         cmocka_unit_test(rotation_keeps_old_tokens_valid),
-        cmocka_unit_test(external_issuer_tokens_are_accepted),
-        cmocka_unit_test(token_endpoint_is_rate_limited),
+        cmocka_unit_test_teardown(external_issuer_tokens_are_accepted, teardown_aux),
+        cmocka_unit_test_teardown(token_endpoint_is_rate_limited, teardown_aux),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
