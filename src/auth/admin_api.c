@@ -303,10 +303,9 @@ void admin_handle_client_create(struct http_request *req)
     char *org_id = NULL;
     if (!parse_fields(req, fields))
         goto cleanup;
-    if (!scopes)
-        scopes = AUTH_SIGN_API_SCOPES;
     char bad[128];
-    if (!auth_scopes_valid(scopes, bad, sizeof bad)) {
+    /* No scopes given: the organization type's default (see auth_client_create). */
+    if (scopes && !auth_scopes_valid(scopes, bad, sizeof bad)) {
         http_reply_error(req, ERR_VALIDATION, "Field 'scopes' names an unknown scope: '%s'.", bad);
         goto cleanup;
     }

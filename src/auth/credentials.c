@@ -88,6 +88,10 @@ static enum store_status insert_client(struct store_tx *tx, void *cls)
     enum store_status st = store_org_get(tx, c->organization_id, &org);
     if (st != STORE_OK)
         return st;
+    if (c->scopes[0] == '\0')
+        str_copy(c->scopes, sizeof c->scopes,
+                 strcmp(org.client_type, "CORPORATE") == 0 ? AUTH_CORPORATE_DEFAULT_SCOPES
+                                                           : AUTH_SIGN_API_SCOPES);
     return store_client_insert(tx, c);
 }
 
@@ -99,7 +103,7 @@ enum store_status auth_client_create(struct store *s, const char *organization_i
     if (!uuid_v4(out->id) || !new_secret(secret, out->secret_hash))
         return STORE_ERROR;
     str_copy(out->organization_id, sizeof out->organization_id, organization_id);
-    str_copy(out->scopes, sizeof out->scopes, scopes);
+    str_copy(out->scopes, sizeof out->scopes, scopes ? scopes : "");
     str_copy(out->description, sizeof out->description, description ? description : "");
     out->created_at = time_now_ms();
     return store_run(s, STORE_WRITE, insert_client, out);

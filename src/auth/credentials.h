@@ -18,8 +18,13 @@
 /* Creates an organization of client_type "ORGANIZATION" or "CORPORATE"; out gets its row. */
 enum store_status auth_org_create(struct store *s, const char *name, const char *client_type,
                                   struct store_org *out);
-/* Creates a client of an organization with the given scopes; secret receives the plain
- * secret (shown once). STORE_NOT_FOUND if the organization does not exist. */
+/* Scopes a CORPORATE organization's clients get unless read:all is asked for. */
+#define AUTH_CORPORATE_DEFAULT_SCOPES "sswp:process:create sswp:process:read"
+
+/* Creates a client of an organization with the given scopes (NULL: the default of the
+ * organization's type — all Sign API scopes for ORGANIZATION, AUTH_CORPORATE_DEFAULT_SCOPES
+ * for CORPORATE); secret receives the plain secret (shown once). STORE_NOT_FOUND if the
+ * organization does not exist. */
 enum store_status auth_client_create(struct store *s, const char *organization_id,
                                      const char *scopes, const char *description,
                                      struct store_client *out, char secret[AUTH_SECRET_LEN]);

@@ -190,7 +190,7 @@ int cli_admin(int argc, char **argv)
         {"name", true, "organization name", NULL},
         {"type", true, "ORGANIZATION (self-managed) or CORPORATE (operator-managed)", NULL},
         {"org", true, "organization id", NULL},
-        {"scopes", true, "space-separated scopes (default: all Sign API scopes)", NULL},
+        {"scopes", true, "space-separated scopes (default: all Sign API scopes; for CORPORATE without sswp:process:read:all)", NULL},
         {"description", true, "what the client is for", NULL},
         {"json", false, "print JSON", NULL},
         {NULL, false, NULL, NULL},
@@ -234,7 +234,7 @@ int cli_admin(int argc, char **argv)
         goto cleanup;
     }
     const char *type = extra[1].value ? extra[1].value : "ORGANIZATION";
-    const char *scopes = extra[3].value ? extra[3].value : AUTH_SIGN_API_SCOPES;
+    const char *scopes = extra[3].value; /* NULL: the organization type's default */
     char bad[128];
     if (org_create && (!extra[0].value || !*extra[0].value)) {
         fprintf(stderr, "signet admin: org create needs --name NAME\n");
@@ -252,7 +252,7 @@ int cli_admin(int argc, char **argv)
         rc = 2;
         goto cleanup;
     }
-    if (cl_create && !auth_scopes_valid(scopes, bad, sizeof bad)) {
+    if (cl_create && scopes && !auth_scopes_valid(scopes, bad, sizeof bad)) {
         fprintf(stderr, "signet admin: invalid value for --scopes: unknown scope '%s'\n", bad);
         rc = 2;
         goto cleanup;

@@ -176,13 +176,26 @@ static void organization_client_and_team_flow(void **state)
     assert_true(array_has(json_object_get(r.json, "organizations"), "id", org));
     response_free(&r);
 
-    /* A client with the default scopes (all Sign API scopes) and one with chosen scopes. */
+    /* A CORPORATE tenant's default client gets read:all only when asked for; a self-managed
+     * ORGANIZATION's default client has all Sign API scopes. */
     snprintf(path, sizeof path, "/admin/v1/organizations/%s/clients", org);
     admin("POST", path, NULL, &r);
     expect_status(&r, 201);
-    assert_string_equal(field(&r, "scopes"),
-                        "sswp:process:create sswp:process:read sswp:process:read:all");
+    assert_string_equal(field(&r, "scopes"), "sswp:process:create sswp:process:read");
     response_free(&r);
+    {
+        char self_org[64], self_path[256];
+        admin("POST", "/admin/v1/organizations", "{\"name\":\"Self Managed GmbH\"}", &r);
+        expect_status(&r, 201);
+        snprintf(self_org, sizeof self_org, "%s", field(&r, "id"));
+        response_free(&r);
+        snprintf(self_path, sizeof self_path, "/admin/v1/organizations/%s/clients", self_org);
+        admin("POST", self_path, NULL, &r);
+        expect_status(&r, 201);
+        assert_string_equal(field(&r, "scopes"),
+                            "sswp:process:create sswp:process:read sswp:process:read:all");
+        response_free(&r);
+    }
     admin("POST", path, "{\"scopes\":\"sswp:process:read\",\"description\":\"reporting\"}", &r);
     expect_status(&r, 201);
     char client[64];
