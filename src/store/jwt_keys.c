@@ -7,8 +7,9 @@
 #define KEY_COLUMNS                                                                                \
     "kid, private_sealed, public_jwk, created_at, is_current, activated_at, retired_at"
 
-static void key_from_row(const struct store_rows *r, size_t i, struct store_jwt_key *k)
+static void key_from_row(const struct store_rows *r, size_t i, void *elem)
 {
+    struct store_jwt_key *k = elem;
     size_t len = 0;
     const void *sealed = store_rows_blob(r, i, 1, &len);
     str_copy(k->kid, sizeof k->kid, store_rows_text(r, i, 0));
@@ -44,25 +45,8 @@ enum store_status store_jwt_key_insert(struct store_tx *tx, const struct store_j
 
 enum store_status store_jwt_key_list(struct store_tx *tx, struct store_jwt_key **out, size_t *n)
 {
-    struct store_rows *r = NULL;
-    *out = NULL;
-    *n = 0;
-    enum store_status st =
-        sql_exec(tx, "SELECT " KEY_COLUMNS " FROM jwt_keys ORDER BY created_at DESC, kid", NULL, 0,
-                 &r, NULL);
-    if (st != STORE_OK)
-        return st;
-    size_t count = store_rows_count(r);
-    *out = calloc(count ? count : 1, sizeof **out);
-    if (!*out) {
-        store_rows_free(r);
-        return STORE_ERROR;
-    }
-    for (size_t i = 0; i < count; i++)
-        key_from_row(r, i, &(*out)[i]);
-    *n = count;
-    store_rows_free(r);
-    return STORE_OK;
+    return sql_exec_list(tx, "SELECT " KEY_COLUMNS " FROM jwt_keys ORDER BY created_at DESC, kid",
+                         NULL, 0, sizeof **out, key_from_row, (void **)out, n);
 }
 
 enum store_status store_jwt_key_current_kid(struct store_tx *tx, char kid[64])
