@@ -84,10 +84,19 @@ static void sq_disconnect(void *p)
     free(c);
 }
 
+static sqlite3_stmt *prepare(struct sqlite_conn *c, const char *sql, int *rc);
+
+/* Runs a statement without parameters or rows (transaction control) through the cache of
+ * prepared statements, so BEGIN/COMMIT are not parsed again on every transaction. */
 static enum store_status simple(struct sqlite_conn *c, const char *sql)
 {
-    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? STORE_OK : map_error(c->db, rc, sql);
+    int rc;
+    sqlite3_stmt *stmt = prepare(c, sql, &rc);
+    if (!stmt)
+        return map_error(c->db, rc, sql);
+    rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : map_error(c->db, rc, sql);
 }
 
 static enum store_status sq_begin(void *p, enum store_tx_mode mode)
@@ -109,7 +118,7 @@ static void sq_rollback(void *p)
 {
     struct sqlite_conn *c = p;
     if (sqlite3_get_autocommit(c->db) == 0)
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        simple(c, "ROLLBACK");
 }
 
 static sqlite3_stmt *prepare(struct sqlite_conn *c, const char *sql, int *rc)
@@ -236,7 +245,8 @@ cleanup:
 static enum store_status sq_exec_script(void *p, const char *sql)
 {
     struct sqlite_conn *c = p;
-    return simple(c, sql);
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? STORE_OK : map_error(c->db, rc, "migration script");
 }
 
 const struct store_driver store_sqlite_driver = {
