@@ -3,6 +3,7 @@
 #include "auth/admin_api.h"
 #include "auth/oauth.h"
 #include "http/system.h"
+#include "sign/handlers.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
 const struct route http_routes[] = {
@@ -17,6 +18,15 @@ const struct route http_routes[] = {
      oauth_handle_discovery},
     {"GET", "/realms/{realm}/protocol/openid-connect/userinfo", BODY_NONE, NULL, AUTH_BEARER,
      NULL, oauth_handle_userinfo},
+    /* Sign API v2 processes (sign/handlers.c), relative to the integrator's base URL /system. */
+    {"POST", "/system/api/process", BODY_JSON, NULL, AUTH_BEARER, "sswp:process:create",
+     sign_handle_process_create},
+    {"GET", "/system/api/process/{processId}", BODY_NONE, NULL, AUTH_BEARER, "sswp:process:read",
+     sign_handle_process_get},
+    {"GET", "/system/api/process/{processId}/status", BODY_NONE, NULL, AUTH_BEARER,
+     "sswp:process:read", sign_handle_process_status},
+    {"GET", "/system/api/process/{processId}/record", BODY_NONE, NULL, AUTH_BEARER,
+     "sswp:process:read", sign_handle_process_record},
     /* Operator admin API (auth/admin_api.c), protected by an admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
     {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL,

@@ -164,6 +164,95 @@ enum store_status store_jwt_key_current_kid(struct store_tx *tx, char kid[64]);
  * it is the current key or already retired. */
 enum store_status store_jwt_key_retire(struct store_tx *tx, const char *kid, int64_t now);
 
+/* ---- Signing processes of the Sign API: store/process.c ----
+ * Every function takes the caller's organization id and uses it in the query itself, so a
+ * process of another organization is "not found", exactly like an unknown id.
+ * Text buffers hold the contract's maximum length in characters as UTF-8 (4 bytes each). */
+
+#define STORE_PROCESS_MAX_PROPERTIES 8
+
+struct store_participant {
+    char id[STORE_ID_LEN];
+    int64_t position;  /* 0: the initiator; 1..n: invited signers in request order */
+    char type[16];     /* "NON_PERSON" | "PERSON" | "SIGNER" */
+    char external_identifier[51];
+    char first_name[257];
+    char last_name[257];
+    char name[201];
+    char email[1017];
+    char mobile[17];
+    char role[1025];
+    int resident_permit; /* -1: no verification requested; 0/1: residentPermit */
+    char status[16];     /* signers: "WAITING", …; "" for others */
+};
+
+struct store_property {
+    char key[257];
+    char value[257];
+};
+
+struct store_process {
+    char id[STORE_ID_LEN];
+    char organization_id[STORE_ID_LEN];
+    char client_id[128];
+    char status[16];          /* "CREATED" | "PENDING" | "COMPLETED" | "EXPIRED" */
+    char signature_level[16];
+    char authorization[8];    /* "CODE" | "ACCOUNT" */
+    char team_id[STORE_ID_LEN];  /* "" when none */
+    char partner_id[256];        /* "" when none */
+    char *payload;               /* owned; NULL when none */
+    char *personal_message;      /* owned; NULL when none */
+    int64_t valid_until, created_at, last_modified_at;
+    char idempotency_key[256];   /* "" when none */
+    struct store_participant *participants; /* owned; [0] is the initiator */
+    size_t n_participants;
+    struct store_property properties[STORE_PROCESS_MAX_PROPERTIES];
+    size_t n_properties;
+};
+
+/* Frees what p owns (payload, personal_message, participants) and zeroes them. NULL ok. */
+void store_process_clear(struct store_process *p);
+/* Inserts a process with its participants and properties. STORE_CONFLICT when the
+ * organization already has a process with p->idempotency_key (or an id is taken). */
+enum store_status store_process_insert(struct store_tx *tx, const struct store_process *p);
+/* Reads a process of organization_id into *out, which must be zeroed or hold an earlier
+ * result (it is cleared first, so a retried transaction does not leak). *out owns memory
+ * (store_process_clear, also after a failure). STORE_NOT_FOUND for an unknown id or another
+ * organization's. */
+enum store_status store_process_get(struct store_tx *tx, const char *organization_id,
+                                    const char *id, struct store_process *out);
+/* The id of organization_id's process created with idempotency key `key` into id_out. */
+enum store_status store_process_find_by_idempotency_key(struct store_tx *tx,
+                                                        const char *organization_id,
+                                                        const char *key,
+                                                        char id_out[STORE_ID_LEN]);
+/* True (STORE_OK) when organization_id has a team with that id; STORE_NOT_FOUND otherwise. */
+enum store_status store_team_exists(struct store_tx *tx, const char *organization_id,
+                                    const char *team_id);
+
+struct store_audit_record {
+    char id[STORE_ID_LEN];
+    char organization_id[STORE_ID_LEN];
+    char process_id[STORE_ID_LEN];
+    int64_t seq; /* 1, 2, … per process */
+    int64_t created_at;
+    char action[64];
+    char status[16];
+    char extras[2048]; /* JSON object of strings */
+    char prev_hash[65]; /* "" for the first record */
+    char hash[65];
+};
+
+/* Appends a record (never updates one); STORE_CONFLICT if (process, seq) is taken. */
+enum store_status store_audit_insert(struct store_tx *tx, const struct store_audit_record *r);
+/* The process's newest record; STORE_NOT_FOUND when it has none. */
+enum store_status store_audit_last(struct store_tx *tx, const char *organization_id,
+                                   const char *process_id, struct store_audit_record *out);
+/* The process's records, newest first; *out owned by the caller (free()). */
+enum store_status store_audit_list(struct store_tx *tx, const char *organization_id,
+                                   const char *process_id, struct store_audit_record **out,
+                                   size_t *n);
+
 /* Human-readable name of a status, for logs. */
 const char *store_status_name(enum store_status st);
 

@@ -1,0 +1,102 @@
+/*
+ * The signing process: lifecycle states and their transitions, validation of a create
+ * request against the contract's Process schema (sign-api-v2: Process, Signer, Person,
+ * NonPerson, Invitees, Property), the Process / ProcessStatusResponse / AuditRecord JSON
+ * views, and the operations create / get / records on the store.
+ *
+ * The model is the store's record (struct store_process, store/store.h). Nothing here knows
+ * HTTP or SQL. Ownership: functions filling a struct store_process leave memory in it that
+ * the caller frees with store_process_clear; JSON values returned are new references.
+ */
+#ifndef SIGNET_SIGN_PROCESS_H
+#define SIGNET_SIGN_PROCESS_H
+
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Lifecycle (contract enum): CREATED → PENDING (released) → COMPLETED; CREATED or PENDING →
+ * EXPIRED when validUntil passes. COMPLETED and EXPIRED are final. */
+enum sign_state {
+    SIGN_STATE_CREATED = 0,
+    SIGN_STATE_PENDING,
+    SIGN_STATE_COMPLETED,
+    SIGN_STATE_EXPIRED,
+};
+
+const char *sign_state_name(enum sign_state s);
+/* Parses a contract status name; false if unknown. */
+bool sign_state_parse(const char *name, enum sign_state *out);
+/* Whether the lifecycle allows from → to. */
+bool sign_state_can_transition(enum sign_state from, enum sign_state to);
+
+/* How long a new process stays valid (validUntil = createdDate + this). */
+#define SIGN_PROCESS_VALIDITY_MS ((int64_t)30 * 24 * 3600 * 1000)
+/* Upper bound on invited signers of one process (a guard; the contract sets none). */
+#define SIGN_MAX_SIGNERS 100
+/* Longest Idempotency-Key header accepted. */
+#define SIGN_IDEMPOTENCY_KEY_MAX 255
+
+/*
+ * Validates a create request body (a JSON object) and fills the input fields of *p with
+ * defaults applied (signatureLevel QUALIFIED, authorization CODE); readOnly fields of the
+ * contract are ignored, unknown fields rejected. p must be zeroed; on return it owns memory
+ * (store_process_clear) whatever the result. On failure writes a message naming the first
+ * bad field (e.g. "invitees.signers[1].email") to err and returns false.
+ * Ids, status, times and the signer status are not set here (sign_process_create does).
+ */
+bool sign_process_parse_create(const json_t *body, struct store_process *p, char *err,
+                               size_t err_len);
+
+/* Syntax checks used by the parser, exported for tests. */
+bool sign_email_valid(const char *s);
+bool sign_mobile_valid(const char *s); /* E.164: '+', 2..15 digits, no leading 0 */
+bool sign_external_id_valid(const char *s);
+/* Number of UTF-8 characters in s. */
+size_t sign_utf8_length(const char *s);
+/* Removes HTML tags ("<…>" starting with a letter, '/', '!' or '?') in place. */
+void sign_strip_html(char *s);
+/* A printable-ASCII key of 1..SIGN_IDEMPOTENCY_KEY_MAX characters. */
+bool sign_idempotency_key_valid(const char *s);
+
+/* The contract's Process object (writeOnly authorization left out). New reference. */
+json_t *sign_process_to_json(const struct store_process *p);
+/* ProcessStatusResponse. New reference. */
+json_t *sign_process_status_json(const struct store_process *p);
+/* AuditSuccessRecordResponse of records (newest first). New reference. */
+json_t *sign_audit_records_json(const struct store_audit_record *r, size_t n);
+
+/* Hash of an audit record: SHA-256 (lowercase hex) over prev_hash and every field. */
+void sign_audit_hash(const struct store_audit_record *r, char out[65]);
+/* True when records (newest first, as store_audit_list returns them) form an unbroken chain:
+ * seq n..1, each prev_hash the hash of the one before, each hash correct. */
+bool sign_audit_chain_valid(const struct store_audit_record *r, size_t n);
+
+enum sign_result {
+    SIGN_OK = 0,
+    SIGN_REPLAYED,    /* create: the idempotency key was used before; *p is that process */
+    SIGN_INVALID,     /* create: the request conflicts with the tenant's data; err says why */
+    SIGN_NOT_FOUND,   /* no such process in the organization */
+    SIGN_UNAVAILABLE, /* the store failed; try again */
+};
+
+/*
+ * Creates the process *p (filled by sign_process_parse_create) for organization_id, made by
+ * client_id, with an optional idempotency key (NULL: none), and its first audit record, in
+ * one transaction. Assigns ids, status CREATED, signer status WAITING and the times.
+ * SIGN_REPLAYED: *p is replaced by the process first created with that key.
+ */
+enum sign_result sign_process_create(struct store *s, const char *organization_id,
+                                     const char *client_id, const char *idempotency_key,
+                                     struct store_process *p, char *err, size_t err_len);
+/* Reads a process of organization_id; *p must be zeroed (store_process_clear afterwards). */
+enum sign_result sign_process_get(struct store *s, const char *organization_id, const char *id,
+                                  struct store_process *p);
+/* The process's audit records, newest first; *out owned by the caller (free()). */
+enum sign_result sign_process_records(struct store *s, const char *organization_id, const char *id,
+                                      struct store_audit_record **out, size_t *n);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * Signing processes, their participants, properties and audit records (migration 0004).
+ * The organization id is a parameter of every query that reads tenant data: another
+ * organization's rows are never read, so they answer STORE_NOT_FOUND like unknown ids.
+ * store_process_get fills memory owned by the caller (store_process_clear).
+ */
+#include "core/str.h"
+#include "store/sql.h"
+
+#include <stdlib.h>
+
+void store_process_clear(struct store_process *p)
+{
+    if (!p)
+        return;
+    free(p->payload);
+    free(p->personal_message);
+    free(p->participants);
+    p->payload = NULL;
+    p->personal_message = NULL;
+    p->participants = NULL;
+    p->n_participants = 0;
+}
+
+/* "" is stored as NULL so that optional fields read back as absent. */
+static struct store_value opt_text(const char *s)
+{
+    return s && *s ? SQL_TEXT(s) : SQL_NULL;
+}
+
+static enum store_status insert_participant(struct store_tx *tx, const struct store_process *p,
+                                            const struct store_participant *x)
+{
+    return sql_exec(
+        tx,
+        "INSERT INTO process_participants (id, organization_id, process_id, position, type, "
+        "external_identifier, first_name, last_name, name, email, mobile, role, "
+        "resident_permit, status) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        (struct store_value[]){
+            SQL_TEXT(x->id), SQL_TEXT(p->organization_id), SQL_TEXT(p->id), SQL_INT(x->position),
+            SQL_TEXT(x->type), opt_text(x->external_identifier), opt_text(x->first_name),
+            opt_text(x->last_name), opt_text(x->name), opt_text(x->email), opt_text(x->mobile),
+            opt_text(x->role), x->resident_permit < 0 ? SQL_NULL : SQL_INT(x->resident_permit),
+            opt_text(x->status)},
+        14, NULL, NULL);
+}
+
+enum store_status store_process_insert(struct store_tx *tx, const struct store_process *p)
+{
+    enum store_status st = sql_exec(
+        tx,
+        "INSERT INTO processes (id, organization_id, client_id, status, signature_level, "
+        "authorization_kind, team_id, partner_id, payload, personal_message, "
+        "valid_until, created_at, last_modified_at, idempotency_key) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        (struct store_value[]){
+            SQL_TEXT(p->id), SQL_TEXT(p->organization_id), SQL_TEXT(p->client_id),
+            SQL_TEXT(p->status), SQL_TEXT(p->signature_level), SQL_TEXT(p->authorization),
+            opt_text(p->team_id), opt_text(p->partner_id),
+            p->payload ? SQL_TEXT(p->payload) : SQL_NULL,
+            p->personal_message ? SQL_TEXT(p->personal_message) : SQL_NULL, SQL_INT(p->valid_until),
+            SQL_INT(p->created_at), SQL_INT(p->last_modified_at), opt_text(p->idempotency_key)},
+        14, NULL, NULL);
+    for (size_t i = 0; st == STORE_OK && i < p->n_participants; i++)
+        st = insert_participant(tx, p, &p->participants[i]);
+    for (size_t i = 0; st == STORE_OK && i < p->n_properties; i++)
+        st = sql_exec(tx,
+                      "INSERT INTO process_properties (organization_id, process_id, position, "
+                      "key, value) VALUES ($1, $2, $3, $4, $5)",
+                      (struct store_value[]){SQL_TEXT(p->organization_id), SQL_TEXT(p->id),
+                                             SQL_INT(i), SQL_TEXT(p->properties[i].key),
+                                             SQL_TEXT(p->properties[i].value)},
+                      5, NULL, NULL);
+    return st;
+}
+
+static void participant_from_row(const struct store_rows *r, size_t i, void *elem)
+{
+    struct store_participant *x = elem;
+    str_copy(x->id, sizeof x->id, store_rows_text(r, i, 0));
+    x->position = store_rows_int(r, i, 1);
+    str_copy(x->type, sizeof x->type, store_rows_text(r, i, 2));
+    str_copy(x->external_identifier, sizeof x->external_identifier, store_rows_text(r, i, 3));
+    str_copy(x->first_name, sizeof x->first_name, store_rows_text(r, i, 4));
+    str_copy(x->last_name, sizeof x->last_name, store_rows_text(r, i, 5));
+    str_copy(x->name, sizeof x->name, store_rows_text(r, i, 6));
+    str_copy(x->email, sizeof x->email, store_rows_text(r, i, 7));
+    str_copy(x->mobile, sizeof x->mobile, store_rows_text(r, i, 8));
+    str_copy(x->role, sizeof x->role, store_rows_text(r, i, 9));
+    x->resident_permit = store_rows_is_null(r, i, 10) ? -1 : (int)store_rows_int(r, i, 10);
+    str_copy(x->status, sizeof x->status, store_rows_text(r, i, 11));
+}
+
+static void property_from_row(const struct store_rows *r, size_t i, void *elem)
+{
+    struct store_property *x = elem;
+    str_copy(x->key, sizeof x->key, store_rows_text(r, i, 0));
+    str_copy(x->value, sizeof x->value, store_rows_text(r, i, 1));
+}
+
+enum store_status store_process_get(struct store_tx *tx, const char *organization_id,
+                                    const char *id, struct store_process *out)
+{
+    struct store_rows *r = NULL;
+    struct store_property *props = NULL;
+    size_t n_props = 0;
+    store_process_clear(out);
+    memset(out, 0, sizeof *out);
+    enum store_status st = sql_exec(
+        tx,
+        "SELECT id, organization_id, client_id, status, signature_level, authorization_kind, "
+        "team_id, partner_id, payload, personal_message, valid_until, created_at, "
+        "last_modified_at, idempotency_key "
+        "FROM processes WHERE organization_id = $1 AND id = $2",
+        (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id)}, 2, &r, NULL);
+    if (st != STORE_OK)
+        goto cleanup;
+    if (store_rows_count(r) == 0) {
+        st = STORE_NOT_FOUND;
+        goto cleanup;
+    }
+    str_copy(out->id, sizeof out->id, store_rows_text(r, 0, 0));
+    str_copy(out->organization_id, sizeof out->organization_id, store_rows_text(r, 0, 1));
+    str_copy(out->client_id, sizeof out->client_id, store_rows_text(r, 0, 2));
+    str_copy(out->status, sizeof out->status, store_rows_text(r, 0, 3));
+    str_copy(out->signature_level, sizeof out->signature_level, store_rows_text(r, 0, 4));
+    str_copy(out->authorization, sizeof out->authorization, store_rows_text(r, 0, 5));
+    str_copy(out->team_id, sizeof out->team_id, store_rows_text(r, 0, 6));
+    str_copy(out->partner_id, sizeof out->partner_id, store_rows_text(r, 0, 7));
+    out->payload = store_rows_take_text(r, 0, 8);
+    out->personal_message = store_rows_take_text(r, 0, 9);
+    out->valid_until = store_rows_int(r, 0, 10);
+    out->created_at = store_rows_int(r, 0, 11);
+    out->last_modified_at = store_rows_int(r, 0, 12);
+    str_copy(out->idempotency_key, sizeof out->idempotency_key, store_rows_text(r, 0, 13));
+    st = sql_exec_list(tx,
+                       "SELECT id, position, type, external_identifier, first_name, last_name, "
+                       "name, email, mobile, role, resident_permit, status "
+                       "FROM process_participants WHERE organization_id = $1 AND process_id = $2 "
+                       "ORDER BY position",
+                       (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id)}, 2,
+                       sizeof *out->participants, participant_from_row, (void **)&out->participants,
+                       &out->n_participants);
+    if (st != STORE_OK)
+        goto cleanup;
+    st = sql_exec_list(tx,
+                       "SELECT key, value FROM process_properties "
+                       "WHERE organization_id = $1 AND process_id = $2 ORDER BY position",
+                       (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id)}, 2,
+                       sizeof *props, property_from_row, (void **)&props, &n_props);
+    if (st != STORE_OK)
+        goto cleanup;
+    if (n_props > STORE_PROCESS_MAX_PROPERTIES)
+        n_props = STORE_PROCESS_MAX_PROPERTIES; /* cannot happen: create allows 8 */
+    if (n_props)
+        memcpy(out->properties, props, n_props * sizeof *props);
+    out->n_properties = n_props;
+cleanup:
+    free(props);
+    store_rows_free(r);
+    return st;
+}
+
+enum store_status store_process_find_by_idempotency_key(struct store_tx *tx,
+                                                        const char *organization_id,
+                                                        const char *key, char id_out[STORE_ID_LEN])
+{
+    struct store_rows *r = NULL;
+    enum store_status st =
+        sql_exec(tx, "SELECT id FROM processes WHERE organization_id = $1 AND idempotency_key = $2",
+                 (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(key)}, 2, &r, NULL);
+    if (st == STORE_OK && store_rows_count(r) == 0)
+        st = STORE_NOT_FOUND;
+    if (st == STORE_OK)
+        str_copy(id_out, STORE_ID_LEN, store_rows_text(r, 0, 0));
+    store_rows_free(r);
+    return st;
+}
+
+enum store_status store_team_exists(struct store_tx *tx, const char *organization_id,
+                                    const char *team_id)
+{
+    struct store_rows *r = NULL;
+    enum store_status st =
+        sql_exec(tx, "SELECT 1 FROM teams WHERE organization_id = $1 AND id = $2",
+                 (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(team_id)}, 2, &r, NULL);
+    if (st == STORE_OK && store_rows_count(r) == 0)
+        st = STORE_NOT_FOUND;
+    store_rows_free(r);
+    return st;
+}
+
+#define AUDIT_COLUMNS                                                                              \
+    "id, organization_id, process_id, seq, created_at, action, status, extras, prev_hash, hash"
+
+static void audit_from_row(const struct store_rows *r, size_t i, void *elem)
+{
+    struct store_audit_record *a = elem;
+    str_copy(a->id, sizeof a->id, store_rows_text(r, i, 0));
+    str_copy(a->organization_id, sizeof a->organization_id, store_rows_text(r, i, 1));
+    str_copy(a->process_id, sizeof a->process_id, store_rows_text(r, i, 2));
+    a->seq = store_rows_int(r, i, 3);
+    a->created_at = store_rows_int(r, i, 4);
+    str_copy(a->action, sizeof a->action, store_rows_text(r, i, 5));
+    str_copy(a->status, sizeof a->status, store_rows_text(r, i, 6));
+    str_copy(a->extras, sizeof a->extras, store_rows_text(r, i, 7));
+    str_copy(a->prev_hash, sizeof a->prev_hash, store_rows_text(r, i, 8));
+    str_copy(a->hash, sizeof a->hash, store_rows_text(r, i, 9));
+}
+
+enum store_status store_audit_insert(struct store_tx *tx, const struct store_audit_record *a)
+{
+    return sql_exec(tx,
+                    "INSERT INTO process_audit_records (" AUDIT_COLUMNS ") "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    (struct store_value[]){SQL_TEXT(a->id), SQL_TEXT(a->organization_id),
+                                           SQL_TEXT(a->process_id), SQL_INT(a->seq),
+                                           SQL_INT(a->created_at), SQL_TEXT(a->action),
+                                           SQL_TEXT(a->status), SQL_TEXT(a->extras),
+                                           SQL_TEXT(a->prev_hash), SQL_TEXT(a->hash)},
+                    10, NULL, NULL);
+}
+
+enum store_status store_audit_last(struct store_tx *tx, const char *organization_id,
+                                   const char *process_id, struct store_audit_record *out)
+{
+    struct store_rows *r = NULL;
+    enum store_status st = sql_exec(
+        tx,
+        "SELECT " AUDIT_COLUMNS " FROM process_audit_records "
+        "WHERE organization_id = $1 AND process_id = $2 "
+        "ORDER BY seq DESC LIMIT 1",
+        (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(process_id)}, 2, &r, NULL);
+    if (st == STORE_OK && store_rows_count(r) == 0)
+        st = STORE_NOT_FOUND;
+    if (st == STORE_OK)
+        audit_from_row(r, 0, out);
+    store_rows_free(r);
+    return st;
+}
+
+enum store_status store_audit_list(struct store_tx *tx, const char *organization_id,
+                                   const char *process_id, struct store_audit_record **out,
+                                   size_t *n)
+{
+    return sql_exec_list(tx,
+                         "SELECT " AUDIT_COLUMNS " FROM process_audit_records "
+                         "WHERE organization_id = $1 AND process_id = $2 ORDER BY seq DESC",
+                         (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(process_id)}, 2,
+                         sizeof **out, audit_from_row, (void **)out, n);
+}
