@@ -1,0 +1,33 @@
+/*
+ * Private to src/pdf/: the MuPDF side of the engine, shared by engine.c, inspect.c and tags.c.
+ * Never include this outside src/pdf/ (it includes MuPDF).
+ *
+ * Ownership: pdf_engine_ctx_new returns a cloned context freed by pdf_engine_ctx_free;
+ * pdf_engine_open_doc returns a document dropped with pdf_drop_document on the same context.
+ */
+#ifndef SIGNET_PDF_INTERNAL_H
+#define SIGNET_PDF_INTERNAL_H
+
+#include "pdf/pdf.h"
+
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
+
+/* Clones the engine's base context for one call in one thread; NULL when out of memory. */
+fz_context *pdf_engine_ctx_new(struct pdf_engine *engine);
+/* Drops a context from pdf_engine_ctx_new. NULL does nothing. */
+void pdf_engine_ctx_free(fz_context *ctx);
+
+/*
+ * Opens `bytes` as a PDF on `ctx` (the bytes must outlive the document). On PDF_OK `*doc` is
+ * open and authenticated (owner-only encryption passes); otherwise `*doc` is NULL, `err`
+ * holds the client message and the result is PDF_NOT_PDF, PDF_ENCRYPTED_NEEDS_PASSWORD or
+ * PDF_NOMEM. Whether MuPDF repaired the file is read later with pdf_was_repaired.
+ */
+enum pdf_result pdf_engine_open_doc(fz_context *ctx, const void *bytes, size_t len,
+                                    pdf_document **doc, char *err, size_t err_len);
+
+/* Writes a message into err (if err and err_len > 0), always terminated. */
+void pdf_engine_set_err(char *err, size_t err_len, const char *msg);
+
+#endif
