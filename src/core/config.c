@@ -59,6 +59,9 @@ static const struct option_def options[] = {
      "JWKS of the external issuer: a file path or an http(s) URL"},
     {"shutdown-grace", OPT_INT, offsetof(struct config, shutdown_grace), "30", 0, 3600,
      "seconds to let requests in flight finish on SIGTERM/SIGINT"},
+    {"setup-link-ttl", OPT_INT, offsetof(struct config, setup_link_ttl), "86400", 60, 2592000,
+     "seconds a setup link returned by POST /system/api/process/{id}/setup stays usable "
+     "(default 24 h)"},
     {"demo", OPT_BOOL, offsetof(struct config, demo), "false", 0, 0,
      "create a demo organization and API client and print credentials on start"},
 };

@@ -36,6 +36,7 @@ struct config {
     char *external_issuer; /* accepted foreign token issuer ("" = none) */
     char *external_jwks;   /* its JWKS: file path or http(s) URL */
     int64_t shutdown_grace; /* seconds to wait for in-flight requests on SIGTERM */
+    int64_t setup_link_ttl; /* seconds a setup link (/ui/setup/{token}) stays usable */
     bool demo;             /* create/print demo organization and client on start */
 };
 

@@ -22,6 +22,32 @@ const char *http_query(struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_all {
+    const char *name;
+    const char **out;
+    size_t max, n;
+};
+
+static enum MHD_Result query_all_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct query_all *q = cls;
+    (void)kind;
+    if (key && !strcmp(key, q->name)) {
+        if (q->n < q->max)
+            q->out[q->n] = value ? value : "";
+        q->n++;
+    }
+    return MHD_YES;
+}
+
+size_t http_query_all(struct http_request *req, const char *name, const char **out, size_t max)
+{
+    struct query_all q = {.name = name, .out = out, .max = max};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_all_cb, &q);
+    return q.n;
+}
+
 char *http_param_dup(struct http_request *req, const char *name)
 {
     size_t len;
@@ -78,6 +104,22 @@ void http_reply_owned(struct http_request *req, unsigned status, const char *con
     }
     if (content_type)
         MHD_add_response_header(r, "Content-Type", content_type);
+    req->bytes_out = len;
+    http_reply_response(req, status, r);
+}
+
+void http_reply_owned_headers(struct http_request *req, unsigned status, const char *content_type,
+                              void *data, size_t len, const char *const *headers)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+    if (!r) {
+        free(data);
+        return;
+    }
+    if (content_type)
+        MHD_add_response_header(r, "Content-Type", content_type);
+    for (const char *const *h = headers; h && h[0]; h += 2)
+        MHD_add_response_header(r, h[0], h[1]);
     req->bytes_out = len;
     http_reply_response(req, status, r);
 }

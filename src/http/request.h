@@ -57,6 +57,9 @@ struct http_request {
 const char *http_header(struct http_request *req, const char *name);
 /* A query-string argument or NULL. */
 const char *http_query(struct http_request *req, const char *name);
+/* Every value of a repeated query-string argument, in request order: up to max pointers into
+ * out; returns how many there are in all (which may exceed max). */
+size_t http_query_all(struct http_request *req, const char *name, const char **out, size_t max);
 /* A path parameter copied into a new string (owned, free()), or NULL if absent. */
 char *http_param_dup(struct http_request *req, const char *name);
 /* The client's IP address as text into out. */
@@ -74,6 +77,9 @@ void http_reply_bytes(struct http_request *req, unsigned status, const char *con
 /* Answers with bytes whose ownership passes to the response (freed with free()). */
 void http_reply_owned(struct http_request *req, unsigned status, const char *content_type,
                       void *data, size_t len);
+/* Same, with extra response headers as NULL-terminated name/value pairs. */
+void http_reply_owned_headers(struct http_request *req, unsigned status, const char *content_type,
+                              void *data, size_t len, const char *const *headers);
 /* Answers with the contract's Error object; message (printf format) says what to fix. */
 void http_reply_error(struct http_request *req, enum err_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -3,6 +3,7 @@
 #include "auth/admin_api.h"
 #include "auth/oauth.h"
 #include "http/system.h"
+#include "sign/attach_handlers.h"
 #include "sign/handlers.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
@@ -21,12 +22,23 @@ const struct route http_routes[] = {
     /* Sign API v2 processes (sign/handlers.c), relative to the integrator's base URL /system. */
     {"POST", "/system/api/process", BODY_JSON, NULL, AUTH_BEARER, "sswp:process:create",
      sign_handle_process_create},
+    {"GET", "/system/api/process", BODY_NONE, NULL, AUTH_BEARER, "sswp:process:read:all",
+     sign_handle_process_list},
+    {"POST", "/system/api/process/{processId}/setup", BODY_JSON, NULL, AUTH_BEARER,
+     "sswp:process:create", sign_handle_process_setup},
     {"GET", "/system/api/process/{processId}", BODY_NONE, NULL, AUTH_BEARER, "sswp:process:read",
      sign_handle_process_get},
     {"GET", "/system/api/process/{processId}/status", BODY_NONE, NULL, AUTH_BEARER,
      "sswp:process:read", sign_handle_process_status},
     {"GET", "/system/api/process/{processId}/record", BODY_NONE, NULL, AUTH_BEARER,
      "sswp:process:read", sign_handle_process_record},
+    /* Sign API v2 documents (sign/attach_handlers.c). */
+    {"POST", "/system/api/process/{processId}/attach", BODY_JSON, NULL, AUTH_BEARER,
+     "sswp:process:create", sign_handle_process_attach},
+    {"GET", "/system/api/process/{processId}/file/{fileId}", BODY_NONE, NULL, AUTH_BEARER,
+     "sswp:process:read", sign_handle_file_get},
+    {"GET", "/system/api/process/{processId}/file/{fileId}/content", BODY_NONE, NULL,
+     AUTH_BEARER, "sswp:process:read", sign_handle_file_content},
     /* Operator admin API (auth/admin_api.c), protected by an admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
     {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL,

@@ -5,7 +5,10 @@
 #include "sign/handlers.h"
 
 #include "app.h"
+#include "core/config.h"
+#include "core/isotime.h"
 #include "http/request.h"
+#include "sign/attach.h"
 #include "sign/process.h"
 
 #include <stdlib.h>
@@ -61,6 +64,7 @@ void sign_handle_process_create(struct http_request *req)
         http_reply_error(req, ERR_VALIDATION, "%s", err);
         break;
     case SIGN_NOT_FOUND:
+    case SIGN_WRONG_STATE:
     case SIGN_UNAVAILABLE:
         reply_unavailable(req);
         break;
@@ -94,8 +98,21 @@ void sign_handle_process_get(struct http_request *req)
 {
     struct store_process p;
     memset(&p, 0, sizeof p);
-    if (load_process(req, &p))
-        http_reply_json(req, 200, sign_process_to_json(&p));
+    json_t *files = NULL;
+    /* fileReferences come from the documents (sign/attach.c). */
+    if (load_process(req, &p)) {
+        if (sign_file_references(req->app->store, p.organization_id, p.id, &files) !=
+            SIGN_ATTACH_OK) {
+            reply_unavailable(req);
+        } else {
+            json_t *j = sign_process_to_json(&p);
+            if (j)
+                json_object_set_new(j, "fileReferences", files); /* steals files */
+            else
+                json_decref(files);
+            http_reply_json(req, 200, j);
+        }
+    }
     store_process_clear(&p);
 }
 
@@ -130,5 +147,96 @@ void sign_handle_process_record(struct http_request *req)
         http_reply_json(req, 200, sign_audit_records_json(records, n));
 cleanup:
     free(records);
+    free(id);
+}
+
+void sign_handle_process_list(struct http_request *req)
+{
+    char err[512] = "";
+    const char *org = caller_org(req);
+    if (!org)
+        return;
+    struct sign_list_params in = {
+        .status = http_query(req, "status"),
+        .team_id = http_query(req, "teamId"),
+        .valid_until_within = http_query(req, "validUntilWithin"),
+        .page = http_query(req, "page"),
+        .size = http_query(req, "size"),
+    };
+    size_t n_sort = http_query_all(req, "sort", in.sort, SIGN_SORT_MAX);
+    if (n_sort > SIGN_SORT_MAX) {
+        http_reply_error(req, ERR_VALIDATION, "Parameter 'sort' may be given at most %d times.",
+                         SIGN_SORT_MAX);
+        return;
+    }
+    in.n_sort = n_sort;
+    struct sign_list_query q;
+    if (!sign_list_parse(&in, &q, err, sizeof err)) {
+        http_reply_error(req, ERR_VALIDATION, "%s", err);
+        return;
+    }
+    json_t *page = NULL;
+    if (sign_process_list(req->app->store, org, &q, time_now_ms(), &page) != SIGN_OK) {
+        reply_unavailable(req);
+        return;
+    }
+    http_reply_json(req, 200, page);
+}
+
+void sign_handle_process_setup(struct http_request *req)
+{
+    char err[512] = "";
+    char token[SIGN_SETUP_TOKEN_LEN], state[16];
+    char *id = NULL, *url = NULL;
+    struct sign_setup_request *r = NULL;
+    const char *org = caller_org(req);
+    if (!org)
+        goto cleanup;
+    id = http_param_dup(req, "processId");
+    r = malloc(sizeof *r);
+    if (!id || !r) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        goto cleanup;
+    }
+    if (!sign_setup_parse(req->json, r, err, sizeof err)) {
+        http_reply_error(req, ERR_VALIDATION, "%s", err);
+        goto cleanup;
+    }
+    const struct config *cfg = req->app->cfg;
+    switch (sign_process_setup(req->app->store, org, req->auth.client_id, id, r, time_now_ms(),
+                               cfg->setup_link_ttl * 1000, token, state)) {
+    case SIGN_OK: {
+        size_t n = strlen(cfg->public_url) + strlen("/ui/setup/") + strlen(token) + 1;
+        url = malloc(n);
+        if (!url) {
+            http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+            break;
+        }
+        snprintf(url, n, "%s/ui/setup/%s", cfg->public_url, token);
+        http_reply_json(req, 202, json_pack("{s:s, s:s}", "id", id, "url", url));
+        break;
+    }
+    case SIGN_NOT_FOUND:
+        http_reply_error(req, ERR_PROCESS_NOT_FOUND, "No process with id '%.64s'.", id);
+        break;
+    case SIGN_WRONG_STATE:
+        http_reply_error(req, ERR_CONFLICT,
+                         "The process is %s; setup is only possible while it is CREATED (not "
+                         "yet released).",
+                         state);
+        break;
+    case SIGN_REPLAYED:
+    case SIGN_INVALID:
+    case SIGN_UNAVAILABLE:
+        reply_unavailable(req);
+        break;
+    }
+cleanup:
+    if (url) {
+        memset(url, 0, strlen(url));
+        free(url);
+    }
+    memset(token, 0, sizeof token);
+    free(r);
     free(id);
 }

@@ -11,6 +11,12 @@ struct http_request;
 
 /* POST /system/api/process: 201 Process; 208 Process when the Idempotency-Key was used. */
 void sign_handle_process_create(struct http_request *req);
+/* GET /system/api/process: 200 ProcessPage of the caller's organization; 400 naming a bad
+ * query parameter. */
+void sign_handle_process_list(struct http_request *req);
+/* POST /system/api/process/{processId}/setup: 202 ProcessSetupResponse with the setup page's
+ * URL; 404 ProcessNotFound; 409 Conflict naming the state when the process is not CREATED. */
+void sign_handle_process_setup(struct http_request *req);
 /* GET /system/api/process/{processId}: 200 Process, 404 ProcessNotFound. */
 void sign_handle_process_get(struct http_request *req);
 /* GET /system/api/process/{processId}/status: 200 ProcessStatusResponse. */

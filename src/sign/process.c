@@ -719,6 +719,13 @@ static enum store_status audit_append(struct store_tx *tx, const char *organizat
     return store_audit_insert(tx, &rec);
 }
 
+enum store_status sign_audit_append(struct store_tx *tx, const char *organization_id,
+                                    const char *process_id, int64_t now, const char *action,
+                                    const char *status, json_t *extras)
+{
+    return audit_append(tx, organization_id, process_id, now, action, status, extras);
+}
+
 /* ---- Operations ---- */
 
 struct create_op {

@@ -11,6 +11,7 @@
 #ifndef SIGNET_SIGN_PROCESS_H
 #define SIGNET_SIGN_PROCESS_H
 
+#include "core/isotime.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -80,6 +81,7 @@ enum sign_result {
     SIGN_REPLAYED,    /* create: the idempotency key was used before; *p is that process */
     SIGN_INVALID,     /* create: the request conflicts with the tenant's data; err says why */
     SIGN_NOT_FOUND,   /* no such process in the organization */
+    SIGN_WRONG_STATE, /* setup: the process is not in the state the operation needs */
     SIGN_UNAVAILABLE, /* the store failed; try again */
 };
 
@@ -98,5 +100,82 @@ enum sign_result sign_process_get(struct store *s, const char *organization_id, 
 /* The process's audit records, newest first; *out owned by the caller (free()). */
 enum sign_result sign_process_records(struct store *s, const char *organization_id, const char *id,
                                       struct store_audit_record **out, size_t *n);
+
+/* Appends an audit record (action, status, extras: a JSON object of strings, not stolen) to
+ * the process's hash chain inside tx. For the operations in the other sign/ files. */
+enum store_status sign_audit_append(struct store_tx *tx, const char *organization_id,
+                                    const char *process_id, int64_t now, const char *action,
+                                    const char *status, json_t *extras);
+
+/* ---- List (sign/list.c): GET /system/api/process ---- */
+
+#define SIGN_PAGE_SIZE_DEFAULT 20
+#define SIGN_PAGE_SIZE_MAX     20 /* the contract: "limited to a maximum of 20 items" */
+#define SIGN_PAGE_MAX          2147483647 /* PageMetadata.number is an int32 */
+#define SIGN_SORT_MAX          8 /* sort parameters read from one request */
+
+/* The list request's query parameters as text, NULL when absent (the handler fills them). */
+struct sign_list_params {
+    const char *status, *team_id, *valid_until_within, *page, *size;
+    const char *sort[SIGN_SORT_MAX];
+    size_t n_sort;
+};
+
+/* The parsed list request. */
+struct sign_list_query {
+    bool has_status;
+    enum sign_state status;
+    char team_id[STORE_ID_LEN]; /* "" when absent */
+    bool has_valid_until_within;
+    struct iso_duration valid_until_within;
+    int64_t page, size;
+    bool ascending; /* createdDate ascending; default descending */
+};
+
+/* Checks the parameters against the contract (status enum, teamId UUID, validUntilWithin ISO
+ * 8601 duration, page >= 0, size 1..20, sort "createdDate[,asc|desc]") and fills *q with the
+ * defaults for absent ones. On failure writes a message naming the parameter to err. */
+bool sign_list_parse(const struct sign_list_params *in, struct sign_list_query *q, char *err,
+                     size_t err_len);
+
+/* One page of organization_id's processes as the contract's ProcessPage (content, page and
+ * the deprecated top-level copies) into *page_out (new reference). now: for validUntilWithin
+ * (processes with now <= validUntil <= now + duration). */
+enum sign_result sign_process_list(struct store *s, const char *organization_id,
+                                   const struct sign_list_query *q, int64_t now,
+                                   json_t **page_out);
+
+/* ---- Setup (sign/setup.c): POST /system/api/process/{processId}/setup ---- */
+
+#define SIGN_SETUP_TOKEN_BYTES 32 /* 256 random bits in each setup link */
+#define SIGN_SETUP_TOKEN_LEN   44 /* base64url of 32 bytes (43 characters) and the NUL */
+
+/* A validated ProcessSetupRequest (optional texts "" when absent). */
+struct sign_setup_request {
+    char language[8]; /* "en-GB" | "de-CH" | "fr-CH" | "it-CH" */
+    char back_url[2049];
+    char success_url[2049];
+    char scope[2049];
+    char mode[16]; /* "DEFAULT" (default) | "EMBEDDED" */
+};
+
+/* Validates a setup request body (a JSON object; unknown fields rejected, `authentication`
+ * checked to be an object and otherwise ignored as the contract says for all but first-party
+ * apps) into *r. On failure writes a message naming the field to err and returns false. */
+bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *err,
+                      size_t err_len);
+
+/*
+ * Issues a setup link for organization_id's process id, asked for by client_id: checks the
+ * process is CREATED (and not past validUntil), stores the SHA-256 of a new random token with
+ * expiry now + ttl_ms and the request's settings, revokes the process's earlier links and
+ * appends an audit record, in one transaction. On SIGN_OK token_out holds the token (base64url,
+ * shown once); on SIGN_WRONG_STATE state_out names the process's state.
+ */
+enum sign_result sign_process_setup(struct store *s, const char *organization_id,
+                                    const char *client_id, const char *id,
+                                    const struct sign_setup_request *r, int64_t now,
+                                    int64_t ttl_ms, char token_out[SIGN_SETUP_TOKEN_LEN],
+                                    char state_out[16]);
 
 #endif

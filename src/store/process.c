@@ -7,6 +7,7 @@
 #include "core/str.h"
 #include "store/sql.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 void store_process_clear(struct store_process *p)
@@ -249,4 +250,119 @@ enum store_status store_audit_list(struct store_tx *tx, const char *organization
                          "WHERE organization_id = $1 AND process_id = $2 ORDER BY seq DESC",
                          (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(process_id)}, 2,
                          sizeof **out, audit_from_row, (void **)out, n);
+}
+
+/* ---- Process list ---- */
+
+void store_process_list_free(struct store_process *p, size_t n)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < n; i++)
+        store_process_clear(&p[i]);
+    free(p);
+}
+
+static void id_from_row(const struct store_rows *r, size_t i, void *elem)
+{
+    str_copy(elem, STORE_ID_LEN, store_rows_text(r, i, 0));
+}
+
+/* The WHERE clause of a list query: fixed text with $n placeholders for the filters present
+ * (the values are parameters, never part of the SQL). */
+#define LIST_MAX_PARAMS 7
+
+struct list_sql {
+    char where[256];
+    struct store_value params[LIST_MAX_PARAMS];
+    size_t n;
+};
+
+static void list_where_add(struct list_sql *l, const char *column_op, struct store_value v)
+{
+    size_t used = strlen(l->where);
+    l->params[l->n] = v;
+    l->n++;
+    snprintf(l->where + used, sizeof l->where - used, " AND %s $%zu", column_op, l->n);
+}
+
+enum store_status store_process_list(struct store_tx *tx, const char *organization_id,
+                                     const struct store_process_query *q,
+                                     struct store_process **out, size_t *n, int64_t *total)
+{
+    struct store_rows *r = NULL;
+    char (*ids)[STORE_ID_LEN] = NULL;
+    size_t n_ids = 0;
+    char sql[512];
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    struct list_sql l = {.where = "organization_id = $1", .params = {SQL_TEXT(organization_id)},
+                         .n = 1};
+    if (q->status)
+        list_where_add(&l, "status =", SQL_TEXT(q->status));
+    if (q->team_id)
+        list_where_add(&l, "team_id =", SQL_TEXT(q->team_id));
+    if (q->valid_until_range) {
+        list_where_add(&l, "valid_until >=", SQL_INT(q->valid_from));
+        list_where_add(&l, "valid_until <=", SQL_INT(q->valid_to));
+    }
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM processes WHERE %s", l.where);
+    enum store_status st = sql_exec(tx, sql, l.params, l.n, &r, NULL);
+    if (st != STORE_OK)
+        goto cleanup;
+    *total = store_rows_count(r) ? store_rows_int(r, 0, 0) : 0;
+    /* LIMIT/OFFSET as parameters: the same text on SQLite and PostgreSQL. The id breaks ties
+     * between equal creation times so that pages never overlap. */
+    struct store_value params[LIST_MAX_PARAMS + 2];
+    memcpy(params, l.params, l.n * sizeof *params);
+    params[l.n] = SQL_INT(q->limit);
+    params[l.n + 1] = SQL_INT(q->offset);
+    const char *dir = q->ascending ? "ASC" : "DESC";
+    snprintf(sql, sizeof sql,
+             "SELECT id FROM processes WHERE %s ORDER BY created_at %s, id %s LIMIT $%zu "
+             "OFFSET $%zu",
+             l.where, dir, dir, l.n + 1, l.n + 2);
+    st = sql_exec_list(tx, sql, params, l.n + 2, sizeof *ids, id_from_row, (void **)&ids, &n_ids);
+    if (st != STORE_OK || n_ids == 0)
+        goto cleanup;
+    *out = calloc(n_ids, sizeof **out);
+    if (!*out) {
+        st = STORE_ERROR;
+        goto cleanup;
+    }
+    *n = n_ids;
+    for (size_t i = 0; i < n_ids && st == STORE_OK; i++)
+        st = store_process_get(tx, organization_id, ids[i], &(*out)[i]);
+cleanup:
+    free(ids);
+    store_rows_free(r);
+    return st;
+}
+
+/* ---- Setup links ---- */
+
+enum store_status store_setup_link_insert(struct store_tx *tx, const struct store_setup_link *k)
+{
+    enum store_status st = sql_exec(
+        tx,
+        "UPDATE process_setup_links SET revoked_at = $3 "
+        "WHERE organization_id = $1 AND process_id = $2 AND revoked_at IS NULL",
+        (struct store_value[]){SQL_TEXT(k->organization_id), SQL_TEXT(k->process_id),
+                               SQL_INT(k->created_at)},
+        3, NULL, NULL);
+    if (st != STORE_OK)
+        return st;
+    return sql_exec(
+        tx,
+        "INSERT INTO process_setup_links (id, organization_id, process_id, client_id, "
+        "token_hash, language, back_url, success_url, scope, mode, created_at, expires_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        (struct store_value[]){SQL_TEXT(k->id), SQL_TEXT(k->organization_id),
+                               SQL_TEXT(k->process_id), SQL_TEXT(k->client_id),
+                               SQL_TEXT(k->token_hash), opt_text(k->language),
+                               opt_text(k->back_url), opt_text(k->success_url),
+                               opt_text(k->scope), SQL_TEXT(k->mode), SQL_INT(k->created_at),
+                               SQL_INT(k->expires_at)},
+        12, NULL, NULL);
 }

@@ -230,6 +230,45 @@ enum store_status store_process_find_by_idempotency_key(struct store_tx *tx,
 enum store_status store_team_exists(struct store_tx *tx, const char *organization_id,
                                     const char *team_id);
 
+/* Filters, order and page of store_process_list. */
+struct store_process_query {
+    const char *status;    /* NULL: any status */
+    const char *team_id;   /* NULL: any team (or none) */
+    bool valid_until_range; /* when true: valid_from <= valid_until <= valid_to */
+    int64_t valid_from, valid_to;
+    bool ascending; /* created_at ascending (then id); false: newest first */
+    int64_t offset, limit;
+};
+
+/* One page of organization_id's processes matching q into *out (a new array of *n processes,
+ * each complete as store_process_get reads it; free with store_process_list_free, also after
+ * a failure) and the number of all matching processes into *total. */
+enum store_status store_process_list(struct store_tx *tx, const char *organization_id,
+                                     const struct store_process_query *q,
+                                     struct store_process **out, size_t *n, int64_t *total);
+/* Frees an array of n processes from store_process_list. NULL ok. */
+void store_process_list_free(struct store_process *p, size_t n);
+
+/* A setup link (migration 0005): hands a CREATED process over to the setup page. Only the
+ * SHA-256 of the link's token is stored. Optional texts are "" when absent. */
+struct store_setup_link {
+    char id[STORE_ID_LEN];
+    char organization_id[STORE_ID_LEN];
+    char process_id[STORE_ID_LEN];
+    char client_id[128];
+    char token_hash[65];
+    char language[8];
+    char back_url[2049];
+    char success_url[2049];
+    char scope[2049];
+    char mode[16]; /* "DEFAULT" | "EMBEDDED" */
+    int64_t created_at, expires_at;
+};
+
+/* Inserts link after revoking (revoked_at = link->created_at) the process's earlier links
+ * that are not revoked yet. STORE_CONFLICT if the token hash or id is taken. */
+enum store_status store_setup_link_insert(struct store_tx *tx, const struct store_setup_link *link);
+
 struct store_audit_record {
     char id[STORE_ID_LEN];
     char organization_id[STORE_ID_LEN];
@@ -252,6 +291,64 @@ enum store_status store_audit_last(struct store_tx *tx, const char *organization
 enum store_status store_audit_list(struct store_tx *tx, const char *organization_id,
                                    const char *process_id, struct store_audit_record **out,
                                    size_t *n);
+
+/* ---- Documents attached to a process: store/document.c (migration 0006) ----
+ * Every function takes the caller's organization id and uses it in the query itself. */
+
+struct store_signature_position {
+    char participant_id[STORE_ID_LEN]; /* the signer's participant id */
+    char signer[513];        /* as the request named the signer (id or externalIdentifier) */
+    char locator[16];        /* "COORDINATES" | "TAG" */
+    bool has_requested_page; /* COORDINATES: requested_page is the client's pageNumber */
+    int64_t requested_page;  /* may be negative (counts from the end) */
+    int64_t page;            /* resolved, zero-based */
+    int64_t x, y;            /* top-left corner, points from the left / from the top */
+    int64_t offset_x, offset_y; /* TAG: offsets already added into x/y; 0 otherwise */
+    char sticker_provider[40];
+};
+
+struct store_document {
+    char id[STORE_ID_LEN];
+    char organization_id[STORE_ID_LEN];
+    char process_id[STORE_ID_LEN];
+    int64_t position; /* 0, 1, … in attach order */
+    char name[1021];  /* 255 characters of UTF-8 */
+    char external_identifier[51];
+    char content_type[51];
+    char blob_hash[65];
+    int64_t size;
+    int64_t page_count;
+    bool needs_repair;
+    int64_t created_at;
+    struct store_signature_position *positions; /* owned: store_document_clear */
+    size_t n_positions;
+};
+
+/* Frees d's positions and zeroes them. NULL ok. */
+void store_document_clear(struct store_document *d);
+/* Clears and frees an array returned by store_document_list. NULL ok. */
+void store_document_list_free(struct store_document *docs, size_t n);
+/* Number of documents of the process into *n. */
+enum store_status store_document_count(struct store_tx *tx, const char *organization_id,
+                                       const char *process_id, int64_t *n);
+/* STORE_OK when the process has a document with that externalIdentifier, else NOT_FOUND. */
+enum store_status store_document_external_id_taken(struct store_tx *tx,
+                                                   const char *organization_id,
+                                                   const char *process_id,
+                                                   const char *external_identifier);
+/* Inserts d with its positions and sets the process's last_modified_at to d->created_at.
+ * STORE_CONFLICT when (process, position) or (process, externalIdentifier) is taken. */
+enum store_status store_document_insert(struct store_tx *tx, const struct store_document *d);
+/* Reads the document named `ref` (its id, or else its externalIdentifier) of the process into
+ * *out (cleared first; store_document_clear afterwards). STORE_NOT_FOUND when unknown. */
+enum store_status store_document_get(struct store_tx *tx, const char *organization_id,
+                                     const char *process_id, const char *ref,
+                                     struct store_document *out);
+/* The process's documents with their positions, in attach order; *out owned by the caller
+ * (store_document_list_free; never NULL on STORE_OK). */
+enum store_status store_document_list(struct store_tx *tx, const char *organization_id,
+                                      const char *process_id, struct store_document **out,
+                                      size_t *n);
 
 /* Human-readable name of a status, for logs. */
 const char *store_status_name(enum store_status st);
