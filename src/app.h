@@ -12,11 +12,13 @@ struct config;
 struct store;
 struct metrics;
 struct http_request;
+struct pdf_engine;
 
 struct app {
     const struct config *cfg;
     struct store *store;
     struct metrics *metrics;
+    struct pdf_engine *pdf; /* MuPDF engine shared by all threads (pdf/pdf.h) */
     int64_t started_ms;
     /*
      * Authenticates a request for a route whose auth is AUTH_BEARER (or AUTH_ADMIN) and checks

@@ -8,6 +8,7 @@
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "pdf/pdf.h"
 #include "store/store.h"
 
 #include <signal.h>
@@ -43,6 +44,7 @@ int cli_serve(int argc, char **argv)
     struct metrics *metrics = NULL;
     struct http_server *server = NULL;
     struct oauth *oauth = NULL;
+    struct pdf_engine *pdf = NULL;
     char *public_url = NULL;
     enum config_result cr = config_load(&cfg, argc, argv, NULL, pos, 0, &npos, err, sizeof err);
     if (cr == CONFIG_HELP) {
@@ -72,13 +74,18 @@ int cli_serve(int argc, char **argv)
     metrics = metrics_new(http_routes, http_routes_count);
     if (!metrics)
         goto cleanup;
+    pdf = pdf_engine_new();
+    if (!pdf) {
+        fprintf(stderr, "signet serve: the PDF engine could not be created\n");
+        goto cleanup;
+    }
     oauth = auth_oauth_new(&cfg, store, err, sizeof err);
     if (!oauth) {
         fprintf(stderr, "signet serve: %s\n", err);
         goto cleanup;
     }
     struct app app = {.cfg = &cfg, .store = store, .metrics = metrics,
-                      .started_ms = time_now_ms()};
+                      .started_ms = time_now_ms(), .pdf = pdf};
     app.authenticate = auth_oauth_authenticate;
     app.auth = oauth;
     app.authenticate_admin = auth_admin_authenticate;
@@ -124,6 +131,7 @@ cleanup:
     http_server_stop(server, 0);
     metrics_free(metrics);
     auth_oauth_free(oauth);
+    pdf_engine_free(pdf); /* after http_server_stop: no request is still using it */
     store_close(store);
     free(public_url);
     config_free(&cfg);
