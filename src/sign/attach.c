@@ -388,38 +388,6 @@ static enum sign_attach_result place_positions(struct pdf_engine *pdf, const uns
     return SIGN_ATTACH_OK;
 }
 
-/* ---- Audit ---- */
-
-/* Appends a record to the process's hash chain inside tx (as sign/process.c does for create). */
-static enum store_status audit_append(struct store_tx *tx, const char *organization_id,
-                                      const char *process_id, int64_t now, const char *action,
-                                      const char *status, json_t *extras)
-{
-    struct store_audit_record last, rec;
-    memset(&rec, 0, sizeof rec);
-    enum store_status st = store_audit_last(tx, organization_id, process_id, &last);
-    if (st != STORE_OK && st != STORE_NOT_FOUND)
-        return st;
-    rec.seq = st == STORE_OK ? last.seq + 1 : 1;
-    str_copy(rec.prev_hash, sizeof rec.prev_hash, st == STORE_OK ? last.hash : "");
-    if (!uuid_v4(rec.id))
-        return STORE_ERROR;
-    str_copy(rec.organization_id, sizeof rec.organization_id, organization_id);
-    str_copy(rec.process_id, sizeof rec.process_id, process_id);
-    rec.created_at = now;
-    str_copy(rec.action, sizeof rec.action, action);
-    str_copy(rec.status, sizeof rec.status, status);
-    char *text = json_dumps(extras, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text || !str_copy(rec.extras, sizeof rec.extras, text)) {
-        free(text);
-        log_bug("audit extras of process %s do not fit", process_id);
-        return STORE_ERROR;
-    }
-    free(text);
-    sign_audit_hash(&rec, rec.hash);
-    return store_audit_insert(tx, &rec);
-}
-
 /* ---- Transactions ---- */
 
 struct attach_op {
@@ -473,8 +441,8 @@ static enum store_status write_tx(struct store_tx *tx, void *cls)
                   op->doc->blob_hash, "transaction_clientId", op->client_id);
     if (!extras)
         return STORE_ERROR;
-    st = audit_append(tx, op->org_id, op->process_id, op->doc->created_at, "document", "SUCCESS",
-                      extras);
+    st = sign_audit_append(tx, op->org_id, op->process_id, op->doc->created_at, "document",
+                           "SUCCESS", extras);
     json_decref(extras);
     return st;
 }
