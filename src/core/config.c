@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include "core/isotime.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -62,8 +63,15 @@ static const struct option_def options[] = {
     {"setup-link-ttl", OPT_INT, offsetof(struct config, setup_link_ttl), "86400", 60, 2592000,
      "seconds a setup link returned by POST /system/api/process/{id}/setup stays usable "
      "(default 24 h)"},
+    {"max-validity", OPT_STRING, offsetof(struct config, max_validity), "P365D", 0, 0,
+     "longest validUntil a release may set, as an ISO 8601 duration after the release"},
+    {"open-link-ttl", OPT_INT, offsetof(struct config, open_link_ttl), "900", 30, 86400,
+     "seconds a TEMPORARY link of POST /system/api/process/{id}/open/{personId} stays usable"},
     {"demo", OPT_BOOL, offsetof(struct config, demo), "false", 0, 0,
      "create a demo organization and API client and print credentials on start"},
+    {"tsa-policy", OPT_STRING, offsetof(struct config, tsa_policy),
+     "2.25.336782241598815905160109094009071991440.1.1", 0, 0,
+     "policy OID of the time stamps issued at /tsa (default under Signet's arc, docs/pki.md)"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -199,6 +207,12 @@ static bool finish(struct config *cfg, char *err, size_t err_len)
 {
     if (!parse_listen(cfg, err, err_len))
         return false;
+    struct iso_duration max_validity;
+    if (!iso_parse_duration(cfg->max_validity, &max_validity)) {
+        snprintf(err, err_len, "invalid value '%s' for max-validity: expected an ISO 8601 "
+                 "duration such as P365D", cfg->max_validity);
+        return false;
+    }
     if (log_level_parse(cfg->log_level) < 0) {
         snprintf(err, err_len, "invalid value '%s' for log-level: expected error, warn, info "
                  "or debug", cfg->log_level);

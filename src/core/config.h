@@ -37,7 +37,10 @@ struct config {
     char *external_jwks;   /* its JWKS: file path or http(s) URL */
     int64_t shutdown_grace; /* seconds to wait for in-flight requests on SIGTERM */
     int64_t setup_link_ttl; /* seconds a setup link (/ui/setup/{token}) stays usable */
+    char *max_validity;     /* ISO 8601 duration: longest validUntil after a release */
+    int64_t open_link_ttl;  /* seconds a TEMPORARY open link (/ui/open/{token}) stays usable */
     bool demo;             /* create/print demo organization and client on start */
+    char *tsa_policy;      /* policy OID of RFC 3161 time stamps (docs/pki.md) */
 };
 
 struct cli_opt {

@@ -3,8 +3,10 @@
 #include "auth/admin_api.h"
 #include "auth/oauth.h"
 #include "http/system.h"
+#include "pki/handlers.h"
 #include "sign/attach_handlers.h"
 #include "sign/handlers.h"
+#include "sign/release_handlers.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
 const struct route http_routes[] = {
@@ -39,6 +41,14 @@ const struct route http_routes[] = {
      "sswp:process:read", sign_handle_file_get},
     {"GET", "/system/api/process/{processId}/file/{fileId}/content", BODY_NONE, NULL,
      AUTH_BEARER, "sswp:process:read", sign_handle_file_content},
+    /* PKI (pki/handlers.c): CA certificates and the RFC 3161 time-stamping unit. */
+    {"GET", "/pki/{file}", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_cert_get},
+    {"POST", "/tsa", BODY_RAW, "application/timestamp-query", AUTH_NONE, NULL, pki_handle_tsa},
+    /* Sign API v2 release and open (sign/release_handlers.c). */
+    {"POST", "/system/api/process/{processId}/release", BODY_JSON_OPTIONAL, NULL, AUTH_BEARER,
+     "sswp:process:create", sign_handle_process_release},
+    {"POST", "/system/api/process/{processId}/open/{personId}", BODY_JSON, NULL, AUTH_BEARER,
+     "sswp:process:read", sign_handle_process_open},
     /* Operator admin API (auth/admin_api.c), protected by an admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
     {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL,
