@@ -73,39 +73,43 @@ int cli_demo_bootstrap(struct store *s, const struct config *cfg, const char *pu
         st = auth_client_rotate_secret(s, f.client_id, secret);
     }
     if (st != STORE_OK) {
-        fprintf(stderr, "signet: cannot set up the demo credentials (%s)\n",
-                store_status_name(st));
+        fprintf(stderr, "signet: cannot set up the demo credentials (%s)\n", store_status_name(st));
         return 1;
     }
     char sample[4200];
     write_sample(cfg->data_dir, sample, sizeof sample);
-    printf("\n=== Signet demo ===\n"
-           "Base URL (Sign API):  %s/system\n"
-           "Token URL:            %s/realms/%s/protocol/openid-connect/token\n"
-           "Organization id:      %s\n"
-           "Client id:            %s\n"
-           "Client secret:        %s\n"
-           "(a new secret is issued on every start with --demo)\n\n"
-           "Walkthrough (bash):\n"
-           "  BASE=%s\n"
-           "  TOKEN=$(curl -s -d grant_type=client_credentials -d client_id=%s \\\n"
-           "      -d client_secret=%s $BASE/realms/%s/protocol/openid-connect/token \\\n"
-           "      | sed -n 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/p')\n"
-           "  PID=$(curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: "
-           "application/json' \\\n"
-           "      -d '{\"name\":\"Demo\",\"signers\":[{\"firstName\":\"Ada\",\"lastName\":"
-           "\"Lovelace\",\"email\":\"ada@example.com\"}]}' \\\n"
-           "      $BASE/system/api/process | sed -n 's/^{\"id\":\"\\([^\"]*\\)\".*/\\1/p')\n"
-           "  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n"
-           "      -d \"{\\\"files\\\":[{\\\"name\\\":\\\"sample.pdf\\\",\\\"mimeType\\\":"
-           "\\\"application/pdf\\\",\\\"content\\\":\\\"$(base64 -w0 %s)\\\"}]}\" \\\n"
-           "      $BASE/system/api/process/$PID/attach\n"
-           "  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: "
-           "application/json' -d '{}' $BASE/system/api/process/$PID/release\n"
-           "  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: "
-           "application/json' -d '{}' $BASE/system/api/process/$PID/open/ada@example.com\n\n",
-           public_url, public_url, cfg->realm, f.org_id, f.client_id, secret, public_url,
-           f.client_id, secret, cfg->realm, sample);
+    printf(
+        "\n=== Signet demo ===\n"
+        "Base URL (Sign API):  %s/system\n"
+        "Token URL:            %s/realms/%s/protocol/openid-connect/token\n"
+        "Organization id:      %s\n"
+        "Client id:            %s\n"
+        "Client secret:        %s\n"
+        "(a new secret is issued on every start with --demo)\n\n"
+        "Walkthrough (bash):\n"
+        "  BASE=%s\n"
+        "  TOKEN=$(curl -s -d grant_type=client_credentials -d client_id=%s \\\n"
+        "      -d client_secret=%s $BASE/realms/%s/protocol/openid-connect/token \\\n"
+        "      | sed -n 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/p')\n"
+        "  AUTH=\"Authorization: Bearer $TOKEN\"; JSON='Content-Type: application/json'\n"
+        "  PID=$(curl -s -H \"$AUTH\" -H \"$JSON\" -d '{\"initiator\":{\"type\":\"NON_PERSON\","
+        "\"name\":\"Demo\"},\n"
+        "      \"invitees\":{\"signers\":[{\"type\":\"SIGNER\",\"externalIdentifier\":\"ada\","
+        "\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\n"
+        "      \"email\":\"ada@example.com\"}]}}' $BASE/system/api/process \\\n"
+        "      | sed -n 's/^{\"id\":\"\\([^\"]*\\)\",\"status\".*/\\1/p'); echo \"process $PID\"\n"
+        "  curl -s -H \"$AUTH\" -H \"$JSON\" -d \"{\\\"name\\\":\\\"sample.pdf\\\","
+        "\\\"contentType\\\":\\\"application/pdf\\\",\n"
+        "      \\\"content\\\":\\\"$(base64 -w0 %s)\\\",\\\"signaturePositions\\\":"
+        "[{\\\"signer\\\":\\\"ada\\\",\n"
+        "      \\\"locator\\\":\\\"COORDINATES\\\",\\\"pageNumber\\\":0,\\\"positionX\\\":100,"
+        "\\\"positionY\\\":100}]}\" \\\n"
+        "      $BASE/system/api/process/$PID/attach; echo\n"
+        "  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{}' $BASE/system/api/process/$PID/release; echo\n"
+        "  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{}' $BASE/system/api/process/$PID/open/ada; "
+        "echo\n\n",
+        public_url, public_url, cfg->realm, f.org_id, f.client_id, secret, public_url, f.client_id,
+        secret, cfg->realm, sample);
     fflush(stdout);
     return 0;
 }
