@@ -13,12 +13,14 @@ struct store;
 struct metrics;
 struct http_request;
 struct pdf_engine;
+struct pki_service;
 
 struct app {
     const struct config *cfg;
     struct store *store;
     struct metrics *metrics;
     struct pdf_engine *pdf; /* MuPDF engine shared by all threads (pdf/pdf.h) */
+    struct pki_service *pki; /* CAs and TSA (pki/service.h); not ready until started */
     int64_t started_ms;
     /*
      * Authenticates a request for a route whose auth is AUTH_BEARER (or AUTH_ADMIN) and checks

@@ -9,6 +9,7 @@
 #include "http/routes.h"
 #include "http/server.h"
 #include "pdf/pdf.h"
+#include "pki/service.h"
 #include "store/store.h"
 
 #include <signal.h>
@@ -45,6 +46,7 @@ int cli_serve(int argc, char **argv)
     struct http_server *server = NULL;
     struct oauth *oauth = NULL;
     struct pdf_engine *pdf = NULL;
+    struct pki_service *pki = NULL;
     char *public_url = NULL;
     enum config_result cr = config_load(&cfg, argc, argv, NULL, pos, 0, &npos, err, sizeof err);
     if (cr == CONFIG_HELP) {
@@ -84,8 +86,12 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "signet serve: %s\n", err);
         goto cleanup;
     }
+    pki = pki_service_new(); /* started below, once the public URL is known */
+    if (!pki)
+        goto cleanup;
     struct app app = {.cfg = &cfg, .store = store, .metrics = metrics,
                       .started_ms = time_now_ms(), .pdf = pdf};
+    app.pki = pki;
     app.authenticate = auth_oauth_authenticate;
     app.auth = oauth;
     app.authenticate_admin = auth_admin_authenticate;
@@ -114,6 +120,11 @@ int cli_serve(int argc, char **argv)
     }
     log_info("serving on %s:%d with %u threads, %s store in %s", cfg.listen_host, port, threads,
              store_backend_name(store), cfg.data_dir);
+    /* The certificates name the public URL, which with port 0 is known only now. */
+    if (!pki_service_start(pki, &cfg, store, err, sizeof err)) {
+        fprintf(stderr, "signet serve: %s\n", err);
+        goto cleanup;
+    }
     if (cfg.demo && cli_demo_bootstrap(store, &cfg, cfg.public_url) != 0)
         goto cleanup;
     printf("signet: listening on %s (port %d)\n", cfg.public_url, port);
@@ -132,6 +143,7 @@ cleanup:
     metrics_free(metrics);
     auth_oauth_free(oauth);
     pdf_engine_free(pdf); /* after http_server_stop: no request is still using it */
+    pki_service_free(pki); /* likewise */
     store_close(store);
     free(public_url);
     config_free(&cfg);

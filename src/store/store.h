@@ -350,6 +350,29 @@ enum store_status store_document_list(struct store_tx *tx, const char *organizat
                                       const char *process_id, struct store_document **out,
                                       size_t *n);
 
+/* ---- The certificate hierarchy: store/pki.c (migration 0007) ---- */
+
+struct store_pki_entity {
+    char name[32];   /* "root", "simple-ca", "advanced-ca", "qualified-ca", "tsa", "ocsp" */
+    char role[16];   /* "root" | "issuing" | "tsa" | "ocsp" */
+    char issuer[32]; /* name of the issuing entity ("root" for the root itself) */
+    int64_t position;
+    unsigned char cert_der[4096];
+    size_t cert_der_len;
+    unsigned char key_sealed[1024]; /* crypto_seal of the PKCS#8 DER, aad "signet-pki:NAME" */
+    size_t key_sealed_len;
+    int64_t next_serial;
+    int64_t created_at;
+};
+
+/* Inserts one entity; STORE_CONFLICT if the name is taken. */
+enum store_status store_pki_insert(struct store_tx *tx, const struct store_pki_entity *e);
+/* All entities by position; *out owned by the caller (free(); never NULL on STORE_OK). */
+enum store_status store_pki_list(struct store_tx *tx, struct store_pki_entity **out, size_t *n);
+/* Hands out the entity's next serial number into *serial and advances the counter;
+ * STORE_NOT_FOUND if the entity is unknown. */
+enum store_status store_pki_next_serial(struct store_tx *tx, const char *name, int64_t *serial);
+
 /* Human-readable name of a status, for logs. */
 const char *store_status_name(enum store_status st);
 
