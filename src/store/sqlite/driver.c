@@ -55,10 +55,22 @@ static enum store_status sq_connect(const char *target, void **out, char *err, s
     }
     sqlite3_busy_timeout(c->db, 5000);
     char *msg = NULL;
-    rc = sqlite3_exec(c->db,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                      "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;",
-                      NULL, NULL, &msg);
+    /* Switching a new database to WAL takes an exclusive lock and is answered SQLITE_BUSY
+     * without the busy handler when another process opens it at the same moment: try again
+     * a bounded number of times (the other process finishes the switch within milliseconds). */
+    for (int attempt = 0; attempt < 100; attempt++) {
+        sqlite3_free(msg);
+        msg = NULL;
+        rc = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, &msg);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            break;
+        sqlite3_sleep(10);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db,
+                          "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                          "PRAGMA trusted_schema=OFF;",
+                          NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(err, err_len, "cannot configure SQLite database '%s': %s", target,
                  msg ? msg : sqlite3_errstr(rc));

@@ -36,7 +36,9 @@ bool server_start(struct server *s, const char *data_dir, const char *const *ext
             return false;
     }
     int out[2];
-    if (pipe(out) != 0)
+    /* O_CLOEXEC: a server forked by another thread at the same time must not inherit this
+     * pipe, or its EOF (the server died) would never come. dup2 clears the flag on stdout. */
+    if (pipe2(out, O_CLOEXEC) != 0)
         return false;
     const char *argv[64];
     int n = 0;
