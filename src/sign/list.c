@@ -89,7 +89,7 @@ bool sign_list_parse(const struct sign_list_params *in, struct sign_list_query *
                     SIGN_PAGE_SIZE_MAX, in->size);
     /* Several criteria are allowed, but all name createdDate: the first one decides. */
     for (size_t i = 0; i < in->n_sort; i++) {
-        bool asc;
+        bool asc = false;
         if (!parse_sort(in->sort[i], &asc, err, err_len))
             return false;
         if (i == 0)
