@@ -9,7 +9,7 @@
  *
  * Organization A gets 23 processes (the first 3 in team "Legal"), organization B gets 2.
  */
-#include "harness.h"
+#include "tenant.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,18 +22,10 @@
 
 #include <cmocka.h>
 
-#define TOKEN_PATH   "/realms/signet/protocol/openid-connect/token"
-#define PROCESS_PATH "/system/api/process"
 #define ALL_SCOPES   "sswp:process:create sswp:process:read sswp:process:read:all"
 #define A_COUNT      23
 #define A_TEAM_COUNT 3
 #define SETUP_TTL_S  7200
-
-struct client {
-    char id[128];
-    char secret[128];
-    char *token;
-};
 
 static struct server srv;
 static char data_dir[256];
@@ -47,68 +39,25 @@ static char sorted[A_COUNT][64]; /* A's ids by (created_at, id), as the database
 
 /* ---- helpers ---- */
 
-static json_t *run_json(const char *const *args)
-{
-    char out[8192] = "", err[8192] = "";
-    int rc = run_signet(args, out, sizeof out, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "signet failed (%d): %s\n", rc, err);
-    assert_int_equal(rc, 0);
-    json_t *j = json_loads(out, 0, NULL);
-    assert_non_null(j);
-    return j;
-}
-
 static void create_org(const char *name, const char *type, char *id, size_t id_len)
 {
-    const char *args[] = {"admin",  "org",    "create",      "--name", name,     "--type", type,
-                          "--data", data_dir, "--log-level", "error",  "--json", NULL};
-    json_t *j = run_json(args);
-    snprintf(id, id_len, "%s", json_string_value(json_object_get(j, "id")));
-    json_decref(j);
+    tenant_create_org(data_dir, name, type, id, id_len);
 }
 
 static void create_client(const char *org, const char *scopes, struct client *c)
 {
-    const char *args[] = {"admin",  "client", "create",      "--org", org,      "--scopes", scopes,
-                          "--data", data_dir, "--log-level", "error", "--json", NULL};
-    json_t *j = run_json(args);
-    snprintf(c->id, sizeof c->id, "%s", json_string_value(json_object_get(j, "client_id")));
-    snprintf(c->secret, sizeof c->secret, "%s",
-             json_string_value(json_object_get(j, "client_secret")));
-    json_decref(j);
+    tenant_create_client(data_dir, org, scopes, c);
 }
 
 static char *issue_token(const struct client *c)
 {
-    char body[1024];
-    struct response r;
-    snprintf(body, sizeof body, "grant_type=client_credentials&client_id=%s&client_secret=%s",
-             c->id, c->secret);
-    const char *h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-    if (!http(&srv, "POST", TOKEN_PATH, h, body, strlen(body), &r) || r.status != 200) {
-        fprintf(stderr, "token request failed: %ld %s\n", r.status, r.body ? r.body : "");
-        response_free(&r);
-        return NULL;
-    }
-    char *t = strdup(json_string_value(json_object_get(r.json, "access_token")));
-    response_free(&r);
-    return t;
+    return tenant_issue_token(&srv, c);
 }
 
 static void call(const char *method, const char *path, const struct client *c, const char *body,
                  struct response *r)
 {
-    char auth[4096];
-    const char *h[3] = {NULL, NULL, NULL};
-    size_t n = 0;
-    if (c) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->token);
-        h[n++] = auth;
-    }
-    if (body)
-        h[n++] = "Content-Type: application/json";
-    assert_true(http(&srv, method, path, h, body, body ? strlen(body) : 0, r));
+    tenant_call(&srv, method, path, c, body, NULL, r);
 }
 
 static const char *jstr(json_t *j, const char *key)
