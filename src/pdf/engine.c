@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Adobe accepts the header anywhere in the first 1024 bytes; so do we, and no further. */
@@ -194,4 +195,25 @@ enum pdf_result pdf_engine_open_doc(fz_context *ctx, const void *bytes, size_t l
     }
     pdf_drop_document(ctx, opened);
     return result;
+}
+
+void pdf_engine_explain_failure(enum pdf_result result, char *err, size_t err_len,
+                                const char *broken)
+{
+    char msg[96];
+    switch (result) {
+    case PDF_NO_PAGES:
+        pdf_engine_set_err(err, err_len, "the PDF has no pages");
+        break;
+    case PDF_TOO_MANY_PAGES:
+        snprintf(msg, sizeof msg, "the PDF has more than %d pages", (int)PDF_MAX_PAGES);
+        pdf_engine_set_err(err, err_len, msg);
+        break;
+    case PDF_NOMEM:
+        pdf_engine_set_err(err, err_len, "out of memory while reading the PDF");
+        break;
+    default:
+        pdf_engine_set_err(err, err_len, broken);
+        break;
+    }
 }

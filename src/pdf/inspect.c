@@ -147,23 +147,9 @@ static enum pdf_result read_info(fz_context *ctx, pdf_document *doc, struct pdf_
         }
     }
 
-    switch (result) {
-    case PDF_OK:
-    case PDF_DAMAGED:
-        break;
-    case PDF_NO_PAGES:
-        pdf_engine_set_err(err, err_len, "the PDF has no pages");
-        break;
-    case PDF_TOO_MANY_PAGES:
-        pdf_engine_set_err(err, err_len, "the PDF has more than 10000 pages");
-        break;
-    case PDF_NOMEM:
-        pdf_engine_set_err(err, err_len, "out of memory while reading the PDF");
-        break;
-    default:
-        pdf_engine_set_err(err, err_len, "the PDF's structure is broken and cannot be read");
-        break;
-    }
+    if (result != PDF_OK && result != PDF_DAMAGED)
+        pdf_engine_explain_failure(result, err, err_len,
+                                   "the PDF's structure is broken and cannot be read");
     return result;
 }
 

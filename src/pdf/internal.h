@@ -29,5 +29,9 @@ enum pdf_result pdf_engine_open_doc(fz_context *ctx, const void *bytes, size_t l
 
 /* Writes a message into err (if err and err_len > 0), always terminated. */
 void pdf_engine_set_err(char *err, size_t err_len, const char *msg);
+/* Writes the message a caller sees for a failed result (no pages, too many, no memory;
+ * anything else gets `broken`) into err. */
+void pdf_engine_explain_failure(enum pdf_result result, char *err, size_t err_len,
+                                const char *broken);
 
 #endif

@@ -103,24 +103,10 @@ static enum pdf_result search_pages(fz_context *ctx, pdf_document *doc, const ch
         }
     }
 
-    switch (result) {
-    case PDF_OK:
-        if (s->truncated)
-            result = PDF_HITS_TRUNCATED;
-        break;
-    case PDF_NO_PAGES:
-        pdf_engine_set_err(err, err_len, "the PDF has no pages");
-        break;
-    case PDF_TOO_MANY_PAGES:
-        pdf_engine_set_err(err, err_len, "the PDF has more than 10000 pages");
-        break;
-    case PDF_NOMEM:
-        pdf_engine_set_err(err, err_len, "out of memory while reading the PDF");
-        break;
-    default:
-        pdf_engine_set_err(err, err_len, "the PDF's pages cannot be read");
-        break;
-    }
+    if (result == PDF_OK && s->truncated)
+        result = PDF_HITS_TRUNCATED;
+    else if (result != PDF_OK)
+        pdf_engine_explain_failure(result, err, err_len, "the PDF's pages cannot be read");
     return result;
 }
 
