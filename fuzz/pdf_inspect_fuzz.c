@@ -1,17 +1,15 @@
 /*
  * libFuzzer target for src/pdf/: pdf_inspect on arbitrary bytes, and pdf_find_tag plus
- * pdf_position_visible on whatever opens. Not part of ctest. Seeds: shared/pdf-corpus/.
+ * pdf_position_visible on whatever opens. Seeds: shared/pdf-corpus/.
  *
- * Build and run (clang; from the repository root; src/pdf plus three core files):
- *   clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *     fuzz/pdf_inspect_fuzz.c src/pdf/engine.c src/pdf/inspect.c src/pdf/tags.c \
- *     src/pdf/position.c src/core/log.c src/core/str.c src/core/isotime.c \
- *     -lmupdf -lmupdf-third -lmujs -lgumbo -lopenjp2 -ljbig2dec -ljpeg -lz -lm -lfreetype \
- *     -lharfbuzz -lpthread -o pdf_inspect_fuzz
- *   mkdir -p fuzz-work; cp ../shared/pdf-corpus/[a-z]*.pdf fuzz-work
- *   ./pdf_inspect_fuzz -max_len=65536 -timeout=10 fuzz-work
- * MuPDF itself is not instrumented: coverage guidance and ASan see only our code.
- * Ownership: the engine lives for the whole process (created on first input, never freed).
+ * `make test` runs it (see docs/pdf.md, "Fuzzing"): as ctest `fuzz_pdf_inspect` (clang
+ * -fsanitize=fuzzer, bounded in time, from a copy of the corpus) when clang's libFuzzer is
+ * available, and always as `fuzz_replay_pdf_inspect` (fuzz/replay.c: the corpus and deterministic
+ * variants of it, also under ASan/UBSan). By hand, from a configured test build: cmake --build
+ * build --target pdf_inspect_fuzz   # -> build/fuzz/pdf_inspect_fuzz fuzz/run.sh
+ * build/fuzz/pdf_inspect_fuzz ../shared/pdf-corpus /tmp/fuzz-work 600 MuPDF itself is not
+ * instrumented: coverage guidance and ASan see only our code. Ownership: the engine lives for the
+ * whole process (created on first input, never freed).
  */
 #include "pdf/pdf.h"
 

@@ -6,7 +6,8 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libmupdf-dev libmujs-dev libgumbo-dev
   libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev libfreetype-dev libjpeg-dev zlib1g-dev
   ca-certificates curl)
-test_pkgs=(libcmocka-dev poppler-utils qpdf mupdf-tools libnss3-tools sqlite3 wrk)
+test_pkgs=(libcmocka-dev poppler-utils qpdf mupdf-tools libnss3-tools sqlite3 wrk
+  clang libclang-rt-dev) # clang + libclang-rt-dev: the libFuzzer runs (cmake/fuzz.cmake)
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi
 missing=()

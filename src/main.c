@@ -12,6 +12,7 @@ static void usage(FILE *out)
             "Commands:\n"
             "  serve            serve the Sign API, OAuth, PKI and web pages over HTTP\n"
             "  admin …          manage organizations and API clients (signet admin --help)\n"
+            "  sign IN OUT …    sign a local PDF with this instance's PKI (PAdES)\n"
             "  verify FILE      check the signatures of a signed PDF\n"
             "  version          print the version\n\n"
             "Every command accepts --help.\n",
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
         return cli_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "admin"))
         return cli_admin(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sign"))
+        return cli_sign(argc - 2, argv + 2);
     if (!strcmp(cmd, "verify"))
         return cli_verify(argc - 2, argv + 2);
     fprintf(stderr, "signet: unknown command '%s' (see signet --help)\n", cmd);

@@ -5,13 +5,12 @@
  */
 #include "auth/admin_api.h"
 
+#include "auth/org_admin.h"
+
 #include "app.h"
-#include "core/b64.h"
 #include "core/crypto.h"
 #include "core/isotime.h"
-#include "core/rand.h"
 #include "core/str.h"
-#include "core/uuid.h"
 #include "http/request.h"
 
 #include <stdio.h>
@@ -21,28 +20,10 @@
 
 /* ---- Admin keys ---- */
 
-static enum store_status insert_key_tx(struct store_tx *tx, void *cls)
-{
-    return store_admin_key_insert(tx, cls);
-}
-
 enum store_status auth_admin_key_create(struct store *s, const char *description,
                                         struct store_admin_key *out, char key[AUTH_SECRET_LEN])
 {
-    unsigned char raw[32];
-    memset(out, 0, sizeof *out);
-    if (!uuid_v4(out->id) || !rand_bytes(raw, sizeof raw))
-        return STORE_ERROR;
-    char *enc = b64_encode(raw, sizeof raw, B64_URL);
-    memset(raw, 0, sizeof raw);
-    if (!enc)
-        return STORE_ERROR;
-    str_copy(key, AUTH_SECRET_LEN, enc);
-    free(enc);
-    crypto_sha256_hex(key, strlen(key), out->key_hash);
-    str_copy(out->description, sizeof out->description, description ? description : "");
-    out->created_at = time_now_ms();
-    return store_run(s, STORE_WRITE, insert_key_tx, out);
+    return auth_admin_key_issue(s, NULL, description, out, key);
 }
 
 struct key_lookup {
@@ -96,8 +77,29 @@ bool auth_admin_authenticate(struct http_request *req)
     if (l.key.revoked_at)
         return deny(req, "invalid_token", "The admin key has been revoked.");
     req->auth.authenticated = true;
-    snprintf(req->auth.client_id, sizeof req->auth.client_id, "admin:%s", l.key.id);
+    /* An organization admin's key: the handlers scope every operation to its organization. */
+    snprintf(req->auth.client_id, sizeof req->auth.client_id, "%s:%s",
+             l.key.organization_id[0] ? "org-admin" : "admin", l.key.id);
+    str_copy(req->auth.organization_id, sizeof req->auth.organization_id, l.key.organization_id);
     return true;
+}
+
+/* The caller's scope: NULL for the operator, else the organization it administers. */
+static const char *caller_scope(const struct http_request *req)
+{
+    return req->auth.organization_id[0] ? req->auth.organization_id : NULL;
+}
+
+/* Operator-only routes: an organization admin gets 403. */
+static bool operator_only(struct http_request *req, const char *what)
+{
+    if (!caller_scope(req))
+        return true;
+    http_reply_error(req, ERR_FORBIDDEN,
+                     "Only an operator admin key may %s; this key administers organization "
+                     "'%s' only.",
+                     what, req->auth.organization_id);
+    return false;
 }
 
 /* ---- Request bodies ---- */
@@ -166,6 +168,20 @@ static void format_time(int64_t ms, char out[ISO_DATETIME_LEN])
     iso_format_datetime(ms, false, out);
 }
 
+/* A path parameter (owned) or NULL after answering 500. */
+static char *param(struct http_request *req, const char *name)
+{
+    char *v = http_param_dup(req, name);
+    if (!v)
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+    return v;
+}
+
+static void reply_no_org(struct http_request *req, const char *org_id)
+{
+    http_reply_error(req, ERR_NOT_FOUND, "No organization with id '%.64s'.", org_id);
+}
+
 /* ---- Organizations ---- */
 
 static json_t *org_json(const struct store_org *o)
@@ -176,33 +192,21 @@ static json_t *org_json(const struct store_org *o)
                      o->client_type, "created", created);
 }
 
-struct org_list {
-    struct store_org *orgs;
-    size_t n;
-};
-
-static enum store_status org_list_tx(struct store_tx *tx, void *cls)
-{
-    struct org_list *l = cls;
-    free(l->orgs); /* a retried transaction starts over */
-    l->orgs = NULL;
-    return store_org_list(tx, &l->orgs, &l->n);
-}
-
 void admin_handle_org_list(struct http_request *req)
 {
-    struct org_list l = {0};
-    enum store_status st = store_run(req->app->store, STORE_READ, org_list_tx, &l);
+    struct store_org *orgs = NULL;
+    size_t n = 0;
+    enum store_status st = auth_admin_org_list(req->app->store, caller_scope(req), &orgs, &n);
     if (st != STORE_OK) {
         reply_store_failure(req, st);
         goto cleanup;
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < l.n; i++)
-        json_array_append_new(arr, org_json(&l.orgs[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, org_json(&orgs[i]));
     http_reply_json(req, 200, json_pack("{s:o}", "organizations", arr));
 cleanup:
-    free(l.orgs);
+    free(orgs);
 }
 
 void admin_handle_org_create(struct http_request *req)
@@ -213,7 +217,7 @@ void admin_handle_org_create(struct http_request *req)
         {"clientType", false, 16, &type},
         {NULL, false, 0, NULL},
     };
-    if (!parse_fields(req, fields))
+    if (!operator_only(req, "create organizations") || !parse_fields(req, fields))
         return;
     if (!type)
         type = "ORGANIZATION";
@@ -247,36 +251,17 @@ static json_t *client_json(const struct store_client *c)
     return j;
 }
 
-struct client_list {
-    const char *org_id;
-    struct store_client *clients;
-    size_t n;
-};
-
-static enum store_status client_list_tx(struct store_tx *tx, void *cls)
-{
-    struct client_list *l = cls;
-    struct store_org org;
-    free(l->clients);
-    l->clients = NULL;
-    enum store_status st = store_org_get(tx, l->org_id, &org);
-    if (st != STORE_OK)
-        return st;
-    return store_client_list(tx, l->org_id, &l->clients, &l->n);
-}
-
 void admin_handle_client_list(struct http_request *req)
 {
-    struct client_list l = {.org_id = NULL};
-    char *org_id = http_param_dup(req, "organizationId");
-    if (!org_id) {
-        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+    struct store_client *clients = NULL;
+    size_t n = 0;
+    char *org_id = param(req, "organizationId");
+    if (!org_id)
         return;
-    }
-    l.org_id = org_id;
-    enum store_status st = store_run(req->app->store, STORE_READ, client_list_tx, &l);
+    enum store_status st =
+        auth_admin_client_list(req->app->store, caller_scope(req), org_id, &clients, &n);
     if (st == STORE_NOT_FOUND) {
-        http_reply_error(req, ERR_NOT_FOUND, "No organization with id '%.64s'.", org_id);
+        reply_no_org(req, org_id);
         goto cleanup;
     }
     if (st != STORE_OK) {
@@ -284,11 +269,11 @@ void admin_handle_client_list(struct http_request *req)
         goto cleanup;
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < l.n; i++)
-        json_array_append_new(arr, client_json(&l.clients[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, client_json(&clients[i]));
     http_reply_json(req, 200, json_pack("{s:o}", "clients", arr));
 cleanup:
-    free(l.clients);
+    free(clients);
     free(org_id);
 }
 
@@ -309,17 +294,14 @@ void admin_handle_client_create(struct http_request *req)
         http_reply_error(req, ERR_VALIDATION, "Field 'scopes' names an unknown scope: '%s'.", bad);
         goto cleanup;
     }
-    org_id = http_param_dup(req, "organizationId");
-    if (!org_id) {
-        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+    if (!(org_id = param(req, "organizationId")))
         goto cleanup;
-    }
     struct store_client c;
     char secret[AUTH_SECRET_LEN];
-    enum store_status st =
-        auth_client_create(req->app->store, org_id, scopes, description, &c, secret);
+    enum store_status st = auth_admin_client_create(req->app->store, caller_scope(req), org_id,
+                                                    scopes, description, &c, secret);
     if (st == STORE_NOT_FOUND) {
-        http_reply_error(req, ERR_NOT_FOUND, "No organization with id '%.64s'.", org_id);
+        reply_no_org(req, org_id);
         goto cleanup;
     }
     if (st != STORE_OK) {
@@ -334,37 +316,32 @@ cleanup:
     free(org_id);
 }
 
-struct client_revoke {
-    const char *id;
-    struct store_client client;
-};
-
-static enum store_status client_revoke_tx(struct store_tx *tx, void *cls)
-{
-    struct client_revoke *r = cls;
-    enum store_status st = store_client_revoke(tx, r->id, time_now_ms());
-    if (st != STORE_OK)
-        return st;
-    return store_client_get(tx, r->id, &r->client);
-}
-
+/* Both revoke routes: /clients/{clientId}/revoke (organization from the caller's scope) and
+ * /organizations/{organizationId}/clients/{clientId}/revoke. */
 void admin_handle_client_revoke(struct http_request *req)
 {
-    char *id = http_param_dup(req, "clientId");
-    if (!id) {
-        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+    char *id = param(req, "clientId"), *org_id = NULL;
+    if (!id)
         return;
-    }
-    struct client_revoke r = {.id = id};
-    enum store_status st = store_run(req->app->store, STORE_WRITE, client_revoke_tx, &r);
+    size_t len = 0;
+    if (route_param(&req->params, "organizationId", &len) &&
+        !(org_id = param(req, "organizationId")))
+        goto cleanup;
+    struct store_client c;
+    enum store_status st =
+        auth_admin_client_revoke(req->app->store, caller_scope(req), org_id, id, &c);
     if (st == STORE_NOT_FOUND)
-        http_reply_error(req, ERR_NOT_FOUND, "No client with id '%.64s'.", id);
+        http_reply_error(req, ERR_NOT_FOUND, "No client with id '%.64s'%s%.64s%s.", id,
+                         org_id ? " in organization '" : "", org_id ? org_id : "",
+                         org_id ? "'" : "");
     else if (st == STORE_CONFLICT)
         http_reply_error(req, ERR_CONFLICT, "Client '%.64s' is already revoked.", id);
     else if (st != STORE_OK)
         reply_store_failure(req, st);
     else
-        http_reply_json(req, 200, client_json(&r.client));
+        http_reply_json(req, 200, client_json(&c));
+cleanup:
+    free(org_id);
     free(id);
 }
 
@@ -378,46 +355,17 @@ static json_t *team_json(const struct store_team *t)
                      "name", t->name, "created", created);
 }
 
-struct team_op {
-    const char *org_id;
-    struct store_team team;   /* create */
-    struct store_team *teams; /* list */
-    size_t n;
-};
-
-static enum store_status team_list_tx(struct store_tx *tx, void *cls)
-{
-    struct team_op *op = cls;
-    struct store_org org;
-    free(op->teams);
-    op->teams = NULL;
-    enum store_status st = store_org_get(tx, op->org_id, &org);
-    if (st != STORE_OK)
-        return st;
-    return store_team_list(tx, op->org_id, &op->teams, &op->n);
-}
-
-static enum store_status team_create_tx(struct store_tx *tx, void *cls)
-{
-    struct team_op *op = cls;
-    struct store_org org;
-    enum store_status st = store_org_get(tx, op->org_id, &org);
-    if (st != STORE_OK)
-        return st;
-    return store_team_insert(tx, &op->team);
-}
-
 void admin_handle_team_list(struct http_request *req)
 {
-    char *org_id = http_param_dup(req, "organizationId");
-    if (!org_id) {
-        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+    struct store_team *teams = NULL;
+    size_t n = 0;
+    char *org_id = param(req, "organizationId");
+    if (!org_id)
         return;
-    }
-    struct team_op op = {.org_id = org_id};
-    enum store_status st = store_run(req->app->store, STORE_READ, team_list_tx, &op);
+    enum store_status st =
+        auth_admin_team_list(req->app->store, caller_scope(req), org_id, &teams, &n);
     if (st == STORE_NOT_FOUND) {
-        http_reply_error(req, ERR_NOT_FOUND, "No organization with id '%.64s'.", org_id);
+        reply_no_org(req, org_id);
         goto cleanup;
     }
     if (st != STORE_OK) {
@@ -425,11 +373,11 @@ void admin_handle_team_list(struct http_request *req)
         goto cleanup;
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < op.n; i++)
-        json_array_append_new(arr, team_json(&op.teams[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, team_json(&teams[i]));
     http_reply_json(req, 200, json_pack("{s:o}", "teams", arr));
 cleanup:
-    free(op.teams);
+    free(teams);
     free(org_id);
 }
 
@@ -441,31 +389,115 @@ void admin_handle_team_create(struct http_request *req)
         {NULL, false, 0, NULL},
     };
     char *org_id = NULL;
-    if (!parse_fields(req, fields))
+    if (!parse_fields(req, fields) || !(org_id = param(req, "organizationId")))
         goto cleanup;
-    org_id = http_param_dup(req, "organizationId");
-    if (!org_id) {
-        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
-        goto cleanup;
-    }
-    struct team_op op = {.org_id = org_id};
-    if (!uuid_v4(op.team.id)) {
-        http_reply_error(req, ERR_INTERNAL, "No random numbers for a team id.");
-        goto cleanup;
-    }
-    str_copy(op.team.organization_id, sizeof op.team.organization_id, org_id);
-    str_copy(op.team.name, sizeof op.team.name, name);
-    op.team.created_at = time_now_ms();
-    enum store_status st = store_run(req->app->store, STORE_WRITE, team_create_tx, &op);
+    struct store_team team;
+    enum store_status st =
+        auth_admin_team_create(req->app->store, caller_scope(req), org_id, name, &team);
     if (st == STORE_NOT_FOUND)
-        http_reply_error(req, ERR_NOT_FOUND, "No organization with id '%.64s'.", org_id);
+        reply_no_org(req, org_id);
     else if (st == STORE_CONFLICT)
         http_reply_error(req, ERR_CONFLICT,
                          "Field 'name': the organization already has a team named '%.100s'.", name);
     else if (st != STORE_OK)
         reply_store_failure(req, st);
     else
-        http_reply_json(req, 201, team_json(&op.team));
+        http_reply_json(req, 201, team_json(&team));
 cleanup:
+    free(org_id);
+}
+
+/* ---- Organization admins (operator only) ---- */
+
+static json_t *org_admin_json(const struct store_admin_key *k)
+{
+    char created[ISO_DATETIME_LEN], revoked[ISO_DATETIME_LEN];
+    format_time(k->created_at, created);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "id", k->id, "organization_id",
+                          k->organization_id, "description", k->description, "created", created);
+    if (k->revoked_at)
+        format_time(k->revoked_at, revoked);
+    json_object_set_new(j, "revoked", k->revoked_at ? json_string(revoked) : json_null());
+    return j;
+}
+
+void admin_handle_org_admin_list(struct http_request *req)
+{
+    struct store_admin_key *keys = NULL;
+    size_t n = 0;
+    char *org_id = NULL;
+    if (!operator_only(req, "list organization admins") || !(org_id = param(req, "organizationId")))
+        goto cleanup;
+    enum store_status st = auth_org_admin_list(req->app->store, org_id, &keys, &n);
+    if (st == STORE_NOT_FOUND) {
+        reply_no_org(req, org_id);
+        goto cleanup;
+    }
+    if (st != STORE_OK) {
+        reply_store_failure(req, st);
+        goto cleanup;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, org_admin_json(&keys[i]));
+    http_reply_json(req, 200, json_pack("{s:o}", "admins", arr));
+cleanup:
+    free(keys);
+    free(org_id);
+}
+
+void admin_handle_org_admin_create(struct http_request *req)
+{
+    const char *description;
+    struct field fields[] = {
+        {"description", false, 255, &description},
+        {NULL, false, 0, NULL},
+    };
+    char *org_id = NULL;
+    if (!operator_only(req, "create organization admins") || !parse_fields(req, fields) ||
+        !(org_id = param(req, "organizationId")))
+        goto cleanup;
+    struct store_admin_key k;
+    char key[AUTH_SECRET_LEN];
+    enum store_status st = auth_admin_key_issue(req->app->store, org_id, description, &k, key);
+    if (st == STORE_NOT_FOUND) {
+        reply_no_org(req, org_id);
+    } else if (st == STORE_CONFLICT) {
+        http_reply_error(req, ERR_CONFLICT,
+                         "Organization '%.64s' is CORPORATE: its credentials are issued by the "
+                         "operator, so it has no organization admins.",
+                         org_id);
+    } else if (st != STORE_OK) {
+        reply_store_failure(req, st);
+    } else {
+        json_t *j = org_admin_json(&k);
+        json_object_set_new(j, "admin_key", json_string(key)); /* shown only here */
+        memset(key, 0, sizeof key);
+        http_reply_json(req, 201, j);
+    }
+cleanup:
+    free(org_id);
+}
+
+void admin_handle_org_admin_revoke(struct http_request *req)
+{
+    char *org_id = NULL, *id = NULL;
+    if (!operator_only(req, "revoke organization admins") ||
+        !(org_id = param(req, "organizationId")) || !(id = param(req, "adminId")))
+        goto cleanup;
+    struct store_admin_key k;
+    enum store_status st = auth_org_admin_revoke(req->app->store, org_id, id, &k);
+    if (st == STORE_NOT_FOUND)
+        http_reply_error(req, ERR_NOT_FOUND,
+                         "Organization '%.64s' has no organization admin with id '%.64s'.", org_id,
+                         id);
+    else if (st == STORE_CONFLICT)
+        http_reply_error(req, ERR_CONFLICT, "Organization admin '%.64s' is already revoked.", id);
+    else if (st != STORE_OK)
+        reply_store_failure(req, st);
+    else
+        http_reply_json(req, 200, org_admin_json(&k));
+cleanup:
+    free(id);
     free(org_id);
 }

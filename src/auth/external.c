@@ -15,6 +15,7 @@
 
 #define JWKS_MAX       (1024 * 1024)
 #define REFETCH_GAP_MS 5000
+#define MAX_AGE_MS     60000 /* a JWKS this old is fetched again before use (removed keys) */
 
 struct ring_ref {
     struct auth_keyring *ring;
@@ -27,6 +28,7 @@ struct auth_external {
     pthread_mutex_t lock;
     struct ring_ref *ring;
     int64_t last_fetch_ms; /* monotonic; 0 = never */
+    int64_t loaded_ms;     /* monotonic time the current ring was fetched */
 };
 
 static size_t collect(char *data, size_t size, size_t n, void *cls)
@@ -105,6 +107,7 @@ static bool refetch(struct auth_external *x, char *err, size_t err_len)
         fresh->refs = 1;
         old = x->ring;
         x->ring = fresh;
+        x->loaded_ms = x->last_fetch_ms;
     }
     pthread_mutex_unlock(&x->lock);
     ring_release(x, old);
@@ -160,18 +163,29 @@ enum jwt_result auth_external_verify(struct auth_external *x, const struct jwt *
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         pthread_mutex_lock(&x->lock);
+        int64_t now = time_mono_us() / 1000;
+        bool may_fetch = x->last_fetch_ms == 0 || now - x->last_fetch_ms >= REFETCH_GAP_MS;
+        /* Keys the issuer has removed must stop verifying even when no new kid shows up: a
+         * JWKS older than MAX_AGE_MS is fetched again first (kept if the issuer is down). */
+        bool stale = attempt == 0 && x->ring && now - x->loaded_ms >= MAX_AGE_MS && may_fetch;
+        if (stale)
+            x->last_fetch_ms = now; /* this thread fetches; the others use the old copy */
+        pthread_mutex_unlock(&x->lock);
+        char err[512];
+        if (stale && !refetch(x, err, sizeof err))
+            log_warn("external issuer: %s (keeping the keys fetched before)", err);
+        pthread_mutex_lock(&x->lock);
         struct ring_ref *r = x->ring;
         if (r)
             r->refs++;
-        bool may_fetch =
-            x->last_fetch_ms == 0 || time_mono_us() / 1000 - x->last_fetch_ms >= REFETCH_GAP_MS;
+        may_fetch = !stale && (x->last_fetch_ms == 0 ||
+                               time_mono_us() / 1000 - x->last_fetch_ms >= REFETCH_GAP_MS);
         pthread_mutex_unlock(&x->lock);
         const struct auth_key *k = r ? auth_keyring_find(r->ring, t->kid) : NULL;
         enum jwt_result res = k ? jwt_verify(t, k->key) : JWT_UNKNOWN_KID;
         ring_release(x, r);
         if (res != JWT_UNKNOWN_KID || attempt == 1 || !may_fetch)
             return res;
-        char err[512];
         if (!refetch(x, err, sizeof err))
             log_warn("external issuer: %s", err);
     }

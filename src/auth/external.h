@@ -2,7 +2,8 @@
  * An external OAuth issuer whose ES256 access tokens are accepted too (config
  * external-issuer and external-jwks). Its JWKS is read from a file or fetched over HTTP(S)
  * with libcurl, kept in memory, and read again when a token names an unknown kid (at most
- * once every few seconds, so forged kids cannot make us hammer the issuer).
+ * once every few seconds, so forged kids cannot make us hammer the issuer) and when the copy
+ * is older than a minute (so keys the issuer removed stop verifying).
  *
  * Ownership: auth_external_new returns state freed by auth_external_free (NULL ok). Safe for
  * concurrent use by the HTTP threads.

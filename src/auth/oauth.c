@@ -160,10 +160,16 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-/* Takes one token from key's bucket; false (and *retry_after seconds) when empty. */
+/* Takes one token from key's bucket; false (and *retry_after seconds) when empty. The
+ * per-client limiter has its own rate and burst when configured (token-client-rate/-burst). */
 static bool limit_take(struct oauth *o, struct limiter *l, const char *key, int64_t *retry_after)
 {
-    double rate = (double)o->cfg->token_rate, burst = (double)o->cfg->token_burst;
+    const struct config *cfg = o->cfg;
+    bool per_client = l == &o->by_client;
+    double rate = (double)(per_client && cfg->token_client_rate ? cfg->token_client_rate
+                                                                : cfg->token_rate);
+    double burst = (double)(per_client && cfg->token_client_burst ? cfg->token_client_burst
+                                                                  : cfg->token_burst);
     int64_t now = time_mono_us();
     bool ok;
     pthread_mutex_lock(&l->lock);

@@ -24,7 +24,14 @@ static void admin_usage(FILE *out)
                  "  key create [--description TEXT] [--json]   (admin API key, shown once)\n"
                  "  key list [--json]\n"
                  "  key revoke KEY_ID [--json]\n"
-                 "  jwk rotate|list|retire …   token signing keys (signet admin jwk --help)\n\n"
+                 "  org-admin create --org ORG_ID [--description TEXT] [--json]   (key of an\n"
+                 "            organization's own admin, shown once; ORGANIZATION type only)\n"
+                 "  org-admin list [--org ORG_ID] [--json]\n"
+                 "  org-admin revoke KEY_ID [--json]\n"
+                 "  jwk rotate|list|retire …   token signing keys (signet admin jwk --help)\n"
+                 "  cert list|revoke …         issued certificates, revocation (signet admin cert "
+                 "--help)\n"
+                 "  jobs list|run …            background jobs (signet admin jobs --help)\n\n"
                  "Takes the same --data / --store options as serve (signet admin org list "
                  "--help lists them).\n");
 }
@@ -177,6 +184,12 @@ int cli_admin(int argc, char **argv)
 {
     if (argc >= 1 && !strcmp(argv[0], "jwk"))
         return cli_admin_jwk(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "cert"))
+        return cli_admin_cert(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "jobs"))
+        return cli_admin_jobs(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "org-admin"))
+        return cli_admin_org_admin(argc - 1, argv + 1);
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         admin_usage(argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;

@@ -7,7 +7,15 @@ int cli_serve(int argc, char **argv);
 int cli_admin(int argc, char **argv);
 /* signet admin jwk rotate|list|retire: the token endpoint's signing keys (cli/admin_jwk.c). */
 int cli_admin_jwk(int argc, char **argv);
+/* signet admin cert list|revoke: the certificate registry and revocation (cli/admin_cert.c). */
+int cli_admin_cert(int argc, char **argv);
+/* signet admin jobs list|run: the background jobs (cli/admin_jobs.c). */
+int cli_admin_jobs(int argc, char **argv);
+/* signet admin org-admin create|list|revoke: organization admins' keys (cli/admin_org_admin.c). */
+int cli_admin_org_admin(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+/* signet sign IN OUT: PAdES-sign a local file with the instance's PKI (cli/sign.c). */
+int cli_sign(int argc, char **argv);
 
 /* Opens the store named by cfg and applies migrations; prints one line and returns NULL on
  * failure. */

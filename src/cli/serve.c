@@ -8,6 +8,7 @@
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "pdf/pdf.h"
 #include "pki/service.h"
 #include "store/store.h"
@@ -47,6 +48,7 @@ int cli_serve(int argc, char **argv)
     struct oauth *oauth = NULL;
     struct pdf_engine *pdf = NULL;
     struct pki_service *pki = NULL;
+    struct jobs_scheduler *jobs = NULL;
     char *public_url = NULL;
     enum config_result cr = config_load(&cfg, argc, argv, NULL, pos, 0, &npos, err, sizeof err);
     if (cr == CONFIG_HELP) {
@@ -127,6 +129,14 @@ int cli_serve(int argc, char **argv)
     }
     if (cfg.demo && cli_demo_bootstrap(store, &cfg, cfg.public_url) != 0)
         goto cleanup;
+    /* Background jobs (expiry); the first pass runs now, before the listening line. */
+    if (cfg.job_interval > 0) {
+        jobs = jobs_scheduler_start(store, cfg.job_interval * 1000);
+        if (!jobs) {
+            fprintf(stderr, "signet serve: the job scheduler could not be started\n");
+            goto cleanup;
+        }
+    }
     printf("signet: listening on %s (port %d)\n", cfg.public_url, port);
     fflush(stdout);
 
@@ -140,6 +150,7 @@ int cli_serve(int argc, char **argv)
     rc = 0;
 cleanup:
     http_server_stop(server, 0);
+    jobs_scheduler_stop(jobs); /* before the store closes */
     metrics_free(metrics);
     auth_oauth_free(oauth);
     pdf_engine_free(pdf); /* after http_server_stop: no request is still using it */

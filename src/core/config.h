@@ -31,14 +31,17 @@ struct config {
     int64_t max_body;      /* bytes */
     int64_t token_ttl;     /* seconds an access token lives */
     char *token_audience;  /* "aud" of access tokens and what bearer tokens must carry */
-    int64_t token_rate;    /* token requests per second per client and per address */
+    int64_t token_rate;    /* token requests per second per address (and per client) */
     int64_t token_burst;   /* bucket size of that rate limit */
+    int64_t token_client_rate;  /* per client instead, when not 0 */
+    int64_t token_client_burst; /* per client instead, when not 0 */
     char *external_issuer; /* accepted foreign token issuer ("" = none) */
     char *external_jwks;   /* its JWKS: file path or http(s) URL */
     int64_t shutdown_grace; /* seconds to wait for in-flight requests on SIGTERM */
     int64_t setup_link_ttl; /* seconds a setup link (/ui/setup/{token}) stays usable */
     char *max_validity;     /* ISO 8601 duration: longest validUntil after a release */
     int64_t open_link_ttl;  /* seconds a TEMPORARY open link (/ui/open/{token}) stays usable */
+    int64_t job_interval;   /* seconds between background job passes; 0: no jobs on this node */
     bool demo;             /* create/print demo organization and client on start */
     char *tsa_policy;      /* policy OID of RFC 3161 time stamps (docs/pki.md) */
 };

@@ -11,6 +11,18 @@ void crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
     SHA256(data, len, out);
 }
 
+bool crypto_sha256_two(const void *a, size_t a_len, const void *b, size_t b_len,
+                       unsigned char out[SHA256_LEN])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int n = 0;
+    bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+              EVP_DigestUpdate(md, a, a_len) == 1 && EVP_DigestUpdate(md, b, b_len) == 1 &&
+              EVP_DigestFinal_ex(md, out, &n) == 1 && n == SHA256_LEN;
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
 void crypto_hex(const void *data, size_t len, char *out)
 {
     static const char hex[] = "0123456789abcdef";
@@ -37,8 +49,7 @@ bool crypto_hmac_sha256(const void *key, size_t key_len, const void *data, size_
 }
 
 bool crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad, size_t aad_len,
-                 const void *plain, size_t len, unsigned char *out, size_t out_cap,
-                 size_t *out_len)
+                 const void *plain, size_t len, unsigned char *out, size_t out_cap, size_t *out_len)
 {
     bool ok = false;
     int n = 0, f = 0;

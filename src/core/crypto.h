@@ -13,6 +13,10 @@
 
 void crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN]);
 void crypto_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN]);
+/* SHA-256 of the concatenation of two byte ranges (a PDF signature's /ByteRange) without
+ * copying them. False only on a library failure. */
+bool crypto_sha256_two(const void *a, size_t a_len, const void *b, size_t b_len,
+                       unsigned char out[SHA256_LEN]);
 /* Lowercase hex of len bytes into out (2*len+1 bytes). */
 void crypto_hex(const void *data, size_t len, char *out);
 /* HMAC-SHA256. */

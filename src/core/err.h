@@ -17,6 +17,8 @@ enum err_kind {
     ERR_NOT_FOUND,
     ERR_PROCESS_NOT_FOUND,
     ERR_FILE_NOT_FOUND,
+    ERR_PARTICIPANT_NOT_FOUND,
+    ERR_PROCESS_MISSING, /* 409 ProcessNotFound: GET …/record, as the contract documents it */
     ERR_METHOD_NOT_ALLOWED,
     ERR_CONFLICT,
     ERR_PRECONDITION_FAILED,

@@ -4,6 +4,7 @@
 #include "auth/oauth.h"
 #include "http/system.h"
 #include "pki/handlers.h"
+#include "pki/revocation_handlers.h"
 #include "sign/attach_handlers.h"
 #include "sign/handlers.h"
 #include "sign/release_handlers.h"
@@ -44,12 +45,17 @@ const struct route http_routes[] = {
     /* PKI (pki/handlers.c): CA certificates and the RFC 3161 time-stamping unit. */
     {"GET", "/pki/{file}", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_cert_get},
     {"POST", "/tsa", BODY_RAW, "application/timestamp-query", AUTH_NONE, NULL, pki_handle_tsa},
+    /* Revocation (pki/revocation_handlers.c): OCSP responder (RFC 6960) and CRLs. */
+    {"POST", "/ocsp", BODY_RAW, "application/ocsp-request", AUTH_NONE, NULL,
+     pki_handle_ocsp_post},
+    {"GET", "/ocsp/*", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_ocsp_get},
+    {"GET", "/crl/{file}", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_crl_get},
     /* Sign API v2 release and open (sign/release_handlers.c). */
     {"POST", "/system/api/process/{processId}/release", BODY_JSON_OPTIONAL, NULL, AUTH_BEARER,
      "sswp:process:create", sign_handle_process_release},
     {"POST", "/system/api/process/{processId}/open/{personId}", BODY_JSON, NULL, AUTH_BEARER,
      "sswp:process:read", sign_handle_process_open},
-    /* Operator admin API (auth/admin_api.c), protected by an admin key. */
+    /* Admin API (auth/admin_api.c), protected by an operator or organization-admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
     {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL,
      admin_handle_org_create},
@@ -63,6 +69,15 @@ const struct route http_routes[] = {
      admin_handle_team_create},
     {"POST", "/admin/v1/clients/{clientId}/revoke", BODY_NONE, NULL, AUTH_ADMIN, NULL,
      admin_handle_client_revoke},
+    {"POST", "/admin/v1/organizations/{organizationId}/clients/{clientId}/revoke", BODY_NONE,
+     NULL, AUTH_ADMIN, NULL, admin_handle_client_revoke},
+    /* Organization admins (operator only): keys bound to one ORGANIZATION-type organization. */
+    {"GET", "/admin/v1/organizations/{organizationId}/admins", BODY_NONE, NULL, AUTH_ADMIN, NULL,
+     admin_handle_org_admin_list},
+    {"POST", "/admin/v1/organizations/{organizationId}/admins", BODY_JSON_OPTIONAL, NULL,
+     AUTH_ADMIN, NULL, admin_handle_org_admin_create},
+    {"POST", "/admin/v1/organizations/{organizationId}/admins/{adminId}/revoke", BODY_NONE, NULL,
+     AUTH_ADMIN, NULL, admin_handle_org_admin_revoke},
 };
 
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

@@ -132,6 +132,8 @@ const char *pdf_result_name(enum pdf_result r)
         return "PDF_NOMEM";
     case PDF_INTERNAL:
         return "PDF_INTERNAL";
+    case PDF_NO_SUCH_PAGE:
+        return "PDF_NO_SUCH_PAGE";
     }
     return "PDF_UNKNOWN";
 }

@@ -1,7 +1,7 @@
 /*
  * PDF documents through MuPDF: inspect an uploaded file, find placement tags, check that a
- * signature box lies on a page. src/pdf/ is the only place that includes MuPDF; this header
- * exposes no MuPDF type, so domain code (sign/) may include it.
+ * signature box lies on a page, draw page previews (PNG). src/pdf/ is the only place that
+ * includes MuPDF; this header exposes no MuPDF type, so domain code (sign/) may include it.
  *
  * Threads: one process-wide struct pdf_engine (pdf_engine_new at start-up) is shared by all
  * HTTP worker threads; every call below clones its own MuPDF context from it and opens its own
@@ -26,7 +26,8 @@
  *
  * Ownership: pdf_engine_new returns an engine freed by pdf_engine_free; pdf_inspect fills a
  * caller-provided struct pdf_info whose page array it allocates and pdf_info_free releases
- * (pdf_engine_free(NULL) and pdf_info_free on a zeroed or already freed struct do nothing).
+ * (pdf_engine_free(NULL) and pdf_info_free on a zeroed or already freed struct do nothing);
+ * pdf_render_page_png hands the caller a malloc'ed PNG (free()).
  * `err` buffers are caller-owned; on a failure they receive a one-line message meant for the
  * client ("what to fix"), never MuPDF internals.
  */
@@ -51,7 +52,8 @@ enum pdf_result {
     PDF_HITS_TRUNCATED,           /* pdf_find_tag: more hits than room (first `max` stored) */
     PDF_INVALID_ARGUMENT,         /* our bug: NULL pointer, empty/too long tag, ... */
     PDF_NOMEM,                    /* out of memory */
-    PDF_INTERNAL                  /* engine failure (e.g. context could not be cloned) */
+    PDF_INTERNAL,                 /* engine failure (e.g. context could not be cloned) */
+    PDF_NO_SUCH_PAGE              /* pdf_render_page_png: page index outside the document */
 };
 
 /* Returns a static name of a result ("PDF_OK", ...), for logs and tests. */
@@ -125,6 +127,43 @@ struct pdf_tag_hit {
 enum pdf_result pdf_find_tag(struct pdf_engine *engine, const void *bytes, size_t len,
                              const char *tag, struct pdf_tag_hit *hits, size_t max, size_t *n,
                              char *err, size_t err_len);
+
+/* Preview widths are clamped to [MIN, MAX] pixels; heights follow the page's aspect ratio
+ * and are capped at MAX_HEIGHT (a very tall page then comes out narrower). */
+#define PDF_PREVIEW_MIN_WIDTH  100
+#define PDF_PREVIEW_MAX_WIDTH  2000
+#define PDF_PREVIEW_MAX_HEIGHT 3000
+
+/*
+ * Draws page `page` (zero-based; negative counts from the end, -1 = last, as for
+ * pdf_position_visible) as the user sees it — /Rotate applied, visible area (CropBox within
+ * MediaBox) only, annotations and signature appearances included, white background — and
+ * encodes it as an RGB PNG `width_px` pixels wide (clamped to the PDF_PREVIEW_* range), the
+ * height following the aspect ratio. On PDF_OK `*png` (malloc'ed, the caller frees it with
+ * free()) and `*png_len` hold the image; otherwise they are NULL and 0 and `err` (may be NULL)
+ * holds a message for the client.
+ * Results: PDF_OK, PDF_NO_SUCH_PAGE (page outside [-count, count)), the refusals of
+ * pdf_inspect (PDF_DAMAGED files are drawn and give PDF_OK), PDF_NOT_PDF when the page cannot
+ * be drawn at all, PDF_NOMEM.
+ */
+enum pdf_result pdf_render_page_png(struct pdf_engine *engine, const void *bytes, size_t len,
+                                    int page, int width_px, unsigned char **png, size_t *png_len,
+                                    char *err, size_t err_len);
+
+/*
+ * What the visible signature (the stamp in the signature box) shows; see
+ * pdf_appearance_create in internal.h. Strings are UTF-8 and read only during the call;
+ * characters outside Windows-1252 are replaced (accents dropped where a base letter exists,
+ * otherwise '?').
+ */
+struct pdf_stamp {
+    const char *name;      /* signer's display name; required */
+    const char *signed_at; /* e.g. "2026-11-23 14:05 UTC"; may be NULL */
+    const char *level;     /* "Simple electronic signature", "Advanced ...", ...; may be NULL */
+    const char *note;      /* e.g. "Digitally signed with Signet"; may be NULL */
+    const unsigned char *image; /* optional PNG or JPEG of a drawn signature (NULL: none) */
+    size_t image_len;
+};
 
 enum pdf_position_result {
     PDF_POSITION_OK = 0,       /* the box lies wholly inside the visible page */

@@ -113,7 +113,7 @@ static bool public_url_ok(const char *url)
 }
 
 /* A positive random 128-bit serial number. */
-static bool set_random_serial(X509 *x)
+bool pki_x509_set_random_serial(X509 *x)
 {
     unsigned char b[16];
     bool ok = false;
@@ -129,7 +129,7 @@ static bool set_random_serial(X509 *x)
     return ok;
 }
 
-static bool add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
+bool pki_x509_add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 {
     X509_EXTENSION *ext = X509V3_EXT_nconf_nid(NULL, v3, nid, value);
     if (!ext)
@@ -144,38 +144,38 @@ static bool add_extensions(X509 *x, X509 *issuer, const struct entity_spec *s, c
     char aia[1200], crl[700];
     X509V3_CTX v3;
     X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
-    if (!add_ext(x, &v3, NID_subject_key_identifier, "hash"))
+    if (!pki_x509_add_ext(x, &v3, NID_subject_key_identifier, "hash"))
         return false;
     if (s->role == ROLE_ROOT)
-        return add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE") &&
-               add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
+        return pki_x509_add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE") &&
+               pki_x509_add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
     snprintf(aia, sizeof aia, "OCSP;URI:%s/ocsp,caIssuers;URI:%s/pki/%s.der", url, url,
              s->issuer);
     snprintf(crl, sizeof crl, "URI:%s/crl/%s.crl", url, s->issuer);
-    if (!add_ext(x, &v3, NID_authority_key_identifier, "keyid:always"))
+    if (!pki_x509_add_ext(x, &v3, NID_authority_key_identifier, "keyid:always"))
         return false;
     switch (s->role) {
     case ROLE_ISSUING:
-        return add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
-               add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign") &&
-               add_ext(x, &v3, NID_info_access, aia) &&
-               add_ext(x, &v3, NID_crl_distribution_points, crl);
+        return pki_x509_add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
+               pki_x509_add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+               pki_x509_add_ext(x, &v3, NID_info_access, aia) &&
+               pki_x509_add_ext(x, &v3, NID_crl_distribution_points, crl);
     case ROLE_TSA:
         /* RFC 3161 §2.3: the only extended key usage, and critical. */
-        return add_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") &&
-               add_ext(x, &v3, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
-               add_ext(x, &v3, NID_ext_key_usage, "critical,timeStamping") &&
-               add_ext(x, &v3, NID_info_access, aia) &&
-               add_ext(x, &v3, NID_crl_distribution_points, crl);
+        return pki_x509_add_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") &&
+               pki_x509_add_ext(x, &v3, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+               pki_x509_add_ext(x, &v3, NID_ext_key_usage, "critical,timeStamping") &&
+               pki_x509_add_ext(x, &v3, NID_info_access, aia) &&
+               pki_x509_add_ext(x, &v3, NID_crl_distribution_points, crl);
     case ROLE_OCSP:
         /* A delegated responder is not itself checked for revocation (RFC 6960 §4.2.2.2.1):
          * no OCSP URL, id-pkix-ocsp-nocheck instead. */
         snprintf(aia, sizeof aia, "caIssuers;URI:%s/pki/%s.der", url, s->issuer);
-        return add_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") &&
-               add_ext(x, &v3, NID_key_usage, "critical,digitalSignature") &&
-               add_ext(x, &v3, NID_ext_key_usage, "OCSPSigning") &&
-               add_ext(x, &v3, NID_id_pkix_OCSP_noCheck, "yes") &&
-               add_ext(x, &v3, NID_info_access, aia);
+        return pki_x509_add_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") &&
+               pki_x509_add_ext(x, &v3, NID_key_usage, "critical,digitalSignature") &&
+               pki_x509_add_ext(x, &v3, NID_ext_key_usage, "OCSPSigning") &&
+               pki_x509_add_ext(x, &v3, NID_id_pkix_OCSP_noCheck, "yes") &&
+               pki_x509_add_ext(x, &v3, NID_info_access, aia);
     case ROLE_ROOT:
         break;
     }
@@ -188,7 +188,7 @@ static X509 *issue(const struct entity_spec *s, EVP_PKEY *key, X509 *issuer,
 {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
-    bool ok = x && name && X509_set_version(x, X509_VERSION_3) == 1 && set_random_serial(x) &&
+    bool ok = x && name && X509_set_version(x, X509_VERSION_3) == 1 && pki_x509_set_random_serial(x) &&
               X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
                                          (const unsigned char *)"Signet", -1, -1, 0) == 1 &&
               X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,

@@ -7,6 +7,7 @@
 #include "core/masterkey.h"
 #include "core/str.h"
 #include "pki/ca.h"
+#include "pki/registry.h"
 #include "pki/tsa.h"
 #include "store/store.h"
 
@@ -22,14 +23,21 @@
 struct pki_service {
     struct pki_ca *ca;
     struct pki_tsa *tsa;
+    struct pki_crl_cache *crl_cache; /* CRLs served under /crl/ (pki/registry.h) */
     atomic_bool ready; /* set (release) once ca and tsa are complete */
 };
 
 struct pki_service *pki_service_new(void)
 {
     struct pki_service *svc = calloc(1, sizeof *svc);
-    if (svc)
+    if (svc) {
         atomic_init(&svc->ready, false);
+        svc->crl_cache = pki_crl_cache_new();
+        if (!svc->crl_cache) {
+            free(svc);
+            svc = NULL;
+        }
+    }
     return svc;
 }
 
@@ -38,6 +46,7 @@ void pki_service_free(struct pki_service *svc)
     if (!svc)
         return;
     pki_tsa_free(svc->tsa);
+    pki_crl_cache_free(svc->crl_cache);
     pki_ca_free(svc->ca);
     free(svc);
 }
@@ -50,6 +59,18 @@ const struct pki_ca *pki_service_ca(const struct pki_service *svc)
 const struct pki_tsa *pki_service_tsa(const struct pki_service *svc)
 {
     return svc && atomic_load_explicit(&svc->ready, memory_order_acquire) ? svc->tsa : NULL;
+}
+
+struct pki_crl_cache *pki_service_crl_cache(const struct pki_service *svc)
+{
+    return svc && atomic_load_explicit(&svc->ready, memory_order_acquire) ? svc->crl_cache
+                                                                          : NULL;
+}
+
+static enum store_status sync_registry_tx(struct store_tx *tx, void *cls)
+{
+    (void)cls;
+    return pki_registry_sync_hierarchy(tx, time_now_ms());
 }
 
 static void make_aad(const char *name, char *aad, size_t aad_len)
@@ -219,6 +240,13 @@ bool pki_service_start(struct pki_service *svc, const struct config *cfg, struct
     }
     if (!ca) {
         snprintf(err, err_len, "the PKI could neither be created nor loaded");
+        goto cleanup;
+    }
+    /* The certificates the root issued go into the registry, so they can be revoked. */
+    enum store_status sync = store_run(store, STORE_WRITE, sync_registry_tx, NULL);
+    if (sync != STORE_OK) {
+        snprintf(err, err_len, "cannot record the PKI certificates in the registry (%s)",
+                 store_status_name(sync));
         goto cleanup;
     }
     svc->tsa = pki_tsa_new(ca, cfg->tsa_policy, err, err_len);

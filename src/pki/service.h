@@ -30,6 +30,8 @@ bool pki_service_start(struct pki_service *svc, const struct config *cfg, struct
 /* The hierarchy and the TSA (borrowed), or NULL while not started. */
 const struct pki_ca *pki_service_ca(const struct pki_service *svc);
 const struct pki_tsa *pki_service_tsa(const struct pki_service *svc);
+/* The CRL cache (pki/registry.h, borrowed), or NULL while not started. */
+struct pki_crl_cache *pki_service_crl_cache(const struct pki_service *svc);
 void pki_service_free(struct pki_service *svc);
 
 #endif

@@ -33,4 +33,12 @@ void pki_tsa_free(struct pki_tsa *t);
 bool pki_tsa_respond(const struct pki_tsa *t, const void *query, size_t len,
                      unsigned char **reply, size_t *reply_len);
 
+/*
+ * Stamps a SHA-256 digest in-process (the same path as POST /tsa: a TimeStampReq with certReq
+ * and a random nonce, answered by pki_tsa_respond) and returns the time-stamp token — the DER
+ * ContentInfo of the signed TSTInfo — as owned bytes (free()). NULL on failure (logged).
+ */
+unsigned char *pki_tsa_token(const struct pki_tsa *t, const unsigned char digest[32],
+                             size_t *len);
+
 #endif

@@ -14,6 +14,7 @@
 #include "core/str.h"
 #include "core/uuid.h"
 #include "pdf/pdf.h"
+#include "sign/expiry.h"
 #include "sign/process.h"
 
 #include <math.h>
@@ -427,7 +428,8 @@ static enum store_status write_tx(struct store_tx *tx, void *cls)
     enum store_status st = read_tx(tx, op);
     if (st != STORE_OK)
         return st;
-    if (strcmp(op->p.status, "CREATED") != 0 || op->count >= SIGN_MAX_FILES || op->ext_taken)
+    if (strcmp(op->p.status, "CREATED") != 0 || op->p.valid_until <= op->doc->created_at ||
+        op->count >= SIGN_MAX_FILES || op->ext_taken)
         return STORE_CONFLICT; /* the caller tells which from op */
     op->doc->position = op->count;
     st = store_document_insert(tx, op->doc);
@@ -451,9 +453,12 @@ static enum store_status write_tx(struct store_tx *tx, void *cls)
 static enum sign_attach_result check_process(const struct attach_op *op, const char *ext_id,
                                              char *err, size_t err_len)
 {
-    if (strcmp(op->p.status, "CREATED") != 0) {
+    /* Past validUntil a CREATED process is EXPIRED, even before the expiry job marks it. */
+    const char *state =
+        sign_expiry_due(op->p.status, op->p.valid_until, time_now_ms()) ? "EXPIRED" : op->p.status;
+    if (strcmp(state, "CREATED") != 0) {
         fail(err, err_len, "The process is %s: files can be attached only while it is CREATED.",
-             op->p.status);
+             state);
         return SIGN_ATTACH_CONFLICT;
     }
     if (op->count >= SIGN_MAX_FILES) {
@@ -502,6 +507,12 @@ enum sign_attach_result sign_attach(struct store *s, struct pdf_engine *pdf,
         goto cleanup;
     str_copy(doc.external_identifier, sizeof doc.external_identifier, in.external_identifier);
 
+    /* Lazy expiry: a process past validUntil becomes EXPIRED (with its audit record). */
+    enum sign_result touched = sign_expiry_touch(s, organization_id, process_id, time_now_ms());
+    if (touched != SIGN_OK) {
+        res = touched == SIGN_NOT_FOUND ? SIGN_ATTACH_NOT_FOUND : SIGN_ATTACH_UNAVAILABLE;
+        goto cleanup;
+    }
     st = store_run(s, STORE_READ, read_tx, &op);
     if (st != STORE_OK) {
         res = st == STORE_NOT_FOUND ? SIGN_ATTACH_NOT_FOUND : SIGN_ATTACH_UNAVAILABLE;
@@ -660,6 +671,48 @@ enum sign_attach_result sign_file_get(struct store *s, const char *organization_
     return SIGN_ATTACH_OK;
 }
 
+struct download_op {
+    const char *org_id;
+    const struct store_document *doc;
+    const char *client_id;
+    const char *format;
+    int64_t now;
+};
+
+static enum store_status download_tx(struct store_tx *tx, void *cls)
+{
+    struct download_op *op = cls;
+    json_t *extras =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "document_event", "DOWNLOADED", "document_fileId",
+                  op->doc->id, "document_name", op->doc->name, "document_format", op->format,
+                  "transaction_clientId", op->client_id);
+    if (!extras)
+        return STORE_ERROR;
+    enum store_status st = sign_audit_append(tx, op->org_id, op->doc->process_id, op->now,
+                                             "document", "SUCCESS", extras);
+    json_decref(extras);
+    return st;
+}
+
+enum sign_attach_result sign_file_record_download(struct store *s, const char *organization_id,
+                                                  const struct store_document *doc,
+                                                  const char *client_id, const char *format,
+                                                  int64_t now)
+{
+    struct download_op op = {.org_id = organization_id,
+                             .doc = doc,
+                             .client_id = client_id,
+                             .format = format,
+                             .now = now};
+    enum store_status st = store_run(s, STORE_WRITE, download_tx, &op);
+    if (st != STORE_OK) {
+        log_error("process %s: the download of file %s cannot be recorded: %s", doc->process_id,
+                  doc->id, store_status_name(st));
+        return SIGN_ATTACH_UNAVAILABLE;
+    }
+    return SIGN_ATTACH_OK;
+}
+
 json_t *sign_file_attachment_json(const struct store_document *doc, const unsigned char *bytes,
                                   size_t len)
 {
@@ -712,6 +765,18 @@ static json_t *file_reference_json(const struct store_document *d)
     }
     json_object_set_new(o, "signaturePositions", positions);
     return o;
+}
+
+json_t *sign_file_references_json(const struct store_document *docs, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        if (json_array_append_new(arr, file_reference_json(&docs[i])) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
 }
 
 enum sign_attach_result sign_file_references(struct store *s, const char *organization_id,

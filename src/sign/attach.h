@@ -71,6 +71,14 @@ enum sign_attach_result sign_file_get(struct store *s, const char *organization_
                                       struct store_document *doc, unsigned char **bytes,
                                       size_t *len);
 
+/* Appends the audit record of a download of doc (action "document", status SUCCESS, extras
+ * document_event DOWNLOADED, document_fileId, document_name, document_format — "JSON" for
+ * getFile, "BINARY" for getFileContent — and transaction_clientId) at now. */
+enum sign_attach_result sign_file_record_download(struct store *s, const char *organization_id,
+                                                  const struct store_document *doc,
+                                                  const char *client_id, const char *format,
+                                                  int64_t now);
+
 /* The contract's FileAttachment of doc with its content as base64 (signaturePositions is
  * writeOnly and left out). New reference, NULL when out of memory. */
 json_t *sign_file_attachment_json(const struct store_document *doc, const unsigned char *bytes,
@@ -82,6 +90,10 @@ json_t *sign_file_attachment_json(const struct store_document *doc, const unsign
  */
 enum sign_attach_result sign_file_references(struct store *s, const char *organization_id,
                                              const char *process_id, json_t **out);
+
+/* The FileReference array of docs (as store_document_list reads them), in their order. New
+ * reference, NULL when out of memory. */
+json_t *sign_file_references_json(const struct store_document *docs, size_t n);
 
 /* A Content-Disposition value for downloading a file named `name` ("" : fallback), with the
  * name quoted safely (ASCII fallback, RFC 5987 filename*). Owned string (free()), or NULL. */

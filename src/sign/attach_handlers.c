@@ -6,6 +6,7 @@
 #include "sign/attach_handlers.h"
 
 #include "app.h"
+#include "core/isotime.h"
 #include "http/request.h"
 #include "sign/attach.h"
 
@@ -75,9 +76,10 @@ cleanup:
     free(id);
 }
 
-/* Reads the file named by the path, or answers and returns false. */
-static bool load_file(struct http_request *req, struct store_document *doc, unsigned char **bytes,
-                      size_t *len)
+/* Reads the file named by the path and records the download (format "JSON" | "BINARY") in the
+ * process's audit trail, or answers and returns false. */
+static bool load_file(struct http_request *req, const char *format, struct store_document *doc,
+                      unsigned char **bytes, size_t *len)
 {
     bool ok = false;
     char *pid = NULL, *fid = NULL;
@@ -95,6 +97,14 @@ static bool load_file(struct http_request *req, struct store_document *doc, unsi
         reply_not_found(req, r, pid, fid);
     else if (r != SIGN_ATTACH_OK)
         http_reply_error(req, ERR_STORE_UNAVAILABLE, "The file cannot be read now; try again.");
+    /* Every download is audited; no record, no download. */
+    if (r == SIGN_ATTACH_OK) {
+        r = sign_file_record_download(req->app->store, org, doc, req->auth.client_id, format,
+                                      time_now_ms());
+        if (r != SIGN_ATTACH_OK)
+            http_reply_error(req, ERR_STORE_UNAVAILABLE,
+                             "The file cannot be downloaded now; try again.");
+    }
     ok = r == SIGN_ATTACH_OK;
 cleanup:
     free(pid);
@@ -108,7 +118,7 @@ void sign_handle_file_get(struct http_request *req)
     memset(&doc, 0, sizeof doc);
     unsigned char *bytes = NULL;
     size_t len = 0;
-    if (load_file(req, &doc, &bytes, &len)) {
+    if (load_file(req, "JSON", &doc, &bytes, &len)) {
         json_t *j = sign_file_attachment_json(&doc, bytes, len);
         free(bytes); /* the JSON holds its own base64 copy */
         bytes = NULL;
@@ -128,7 +138,7 @@ void sign_handle_file_content(struct http_request *req)
     unsigned char *bytes = NULL;
     size_t len = 0;
     char *disposition = NULL;
-    if (!load_file(req, &doc, &bytes, &len))
+    if (!load_file(req, "BINARY", &doc, &bytes, &len))
         goto cleanup;
     char fallback[STORE_ID_LEN + 8];
     snprintf(fallback, sizeof fallback, "%s.pdf", doc.id);

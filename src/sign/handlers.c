@@ -139,8 +139,9 @@ void sign_handle_process_record(struct http_request *req)
         goto cleanup;
     }
     enum sign_result res = sign_process_records(req->app->store, org, id, &records, &n);
+    /* The contract documents 409 for getRecords "when the process is missing" (no 404). */
     if (res == SIGN_NOT_FOUND)
-        http_reply_error(req, ERR_PROCESS_NOT_FOUND, "No process with id '%.64s'.", id);
+        http_reply_error(req, ERR_PROCESS_MISSING, "No process with id '%.64s'.", id);
     else if (res != SIGN_OK)
         reply_unavailable(req);
     else
@@ -220,7 +221,7 @@ void sign_handle_process_setup(struct http_request *req)
         http_reply_error(req, ERR_PROCESS_NOT_FOUND, "No process with id '%.64s'.", id);
         break;
     case SIGN_WRONG_STATE:
-        http_reply_error(req, ERR_CONFLICT,
+        http_reply_error(req, ERR_PRECONDITION_FAILED,
                          "The process is %s; setup is only possible while it is CREATED (not "
                          "yet released).",
                          state);

@@ -6,6 +6,8 @@
 #include "sign/process.h"
 
 #include "core/str.h"
+#include "sign/attach.h"
+#include "sign/expiry.h"
 #include "core/uuid.h"
 
 #include <stdarg.h>
@@ -104,15 +106,39 @@ struct list_op {
     struct store_process *items;
     size_t n;
     int64_t total;
+    struct store_document **docs; /* docs[i]: the files of items[i] */
+    size_t *n_docs;
 };
+
+static void list_op_clear(struct list_op *op)
+{
+    for (size_t i = 0; op->docs && i < op->n; i++)
+        store_document_list_free(op->docs[i], op->n_docs[i]);
+    free(op->docs);
+    free(op->n_docs);
+    store_process_list_free(op->items, op->n);
+    op->docs = NULL;
+    op->n_docs = NULL;
+    op->items = NULL;
+    op->n = 0;
+}
 
 static enum store_status list_tx(struct store_tx *tx, void *cls)
 {
     struct list_op *op = cls;
-    store_process_list_free(op->items, op->n); /* an earlier attempt's result */
-    op->items = NULL;
-    op->n = 0;
-    return store_process_list(tx, op->org_id, &op->sq, &op->items, &op->n, &op->total);
+    list_op_clear(op); /* an earlier attempt's result */
+    enum store_status st =
+        store_process_list(tx, op->org_id, &op->sq, &op->items, &op->n, &op->total);
+    if (st != STORE_OK || op->n == 0)
+        return st;
+    /* fileReferences of every process on the page, in the same read transaction. */
+    op->docs = calloc(op->n, sizeof *op->docs);
+    op->n_docs = calloc(op->n, sizeof *op->n_docs);
+    if (!op->docs || !op->n_docs)
+        return STORE_ERROR;
+    for (size_t i = 0; st == STORE_OK && i < op->n; i++)
+        st = store_document_list(tx, op->org_id, op->items[i].id, &op->docs[i], &op->n_docs[i]);
+    return st;
 }
 
 static json_t *page_json(const struct list_op *op, const struct sign_list_query *q)
@@ -120,8 +146,21 @@ static json_t *page_json(const struct list_op *op, const struct sign_list_query 
     json_t *content = json_array();
     if (!content)
         return NULL;
-    for (size_t i = 0; i < op->n; i++)
-        json_array_append_new(content, sign_process_to_json(&op->items[i]));
+    for (size_t i = 0; i < op->n; i++) {
+        json_t *p = sign_process_to_json(&op->items[i]);
+        json_t *files = sign_file_references_json(op->docs[i], op->n_docs[i]);
+        /* The _new calls take their reference even when they fail. */
+        if (!p || !files || json_object_set_new(p, "fileReferences", files) != 0) {
+            json_decref(p);
+            json_decref(p ? NULL : files);
+            json_decref(content);
+            return NULL;
+        }
+        if (json_array_append_new(content, p) != 0) {
+            json_decref(content);
+            return NULL;
+        }
+    }
     int64_t pages = (op->total + q->size - 1) / q->size;
     bool last = q->page + 1 >= pages;
     /* The deprecated top-level fields repeat PageMetadata for older clients. */
@@ -146,15 +185,30 @@ enum sign_result sign_process_list(struct store *s, const char *organization_id,
         if (!iso_duration_add(now, &q->valid_until_within, &op.sq.valid_to))
             op.sq.valid_to = INT64_MAX; /* beyond any date: no upper bound */
     }
+    op.sq.now = now;
     op.sq.ascending = q->ascending;
     op.sq.limit = q->size;
     op.sq.offset = q->page * q->size; /* at most 2^31 * 20: no overflow */
     enum store_status st = store_run(s, STORE_READ, list_tx, &op);
+    /* Lazy expiry of the page: processes past validUntil that the job has not reached yet
+     * are expired now (with their audit records), then the page is read again. The filter
+     * already matched them as EXPIRED, so the page holds the same processes. */
+    bool due = false;
+    for (size_t i = 0; st == STORE_OK && i < op.n; i++)
+        due = due || sign_expiry_due(op.items[i].status, op.items[i].valid_until, now);
+    if (due) {
+        size_t n_expired = 0;
+        if (sign_expiry_expire_listed(s, organization_id, op.items, op.n, now, &n_expired) !=
+            SIGN_OK)
+            st = STORE_ERROR;
+        else
+            st = store_run(s, STORE_READ, list_tx, &op);
+    }
     enum sign_result res = SIGN_UNAVAILABLE;
     if (st == STORE_OK) {
         *page_out = page_json(&op, q);
         res = *page_out ? SIGN_OK : SIGN_UNAVAILABLE;
     }
-    store_process_list_free(op.items, op.n);
+    list_op_clear(&op);
     return res;
 }

@@ -11,6 +11,7 @@
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/uuid.h"
+#include "sign/expiry.h"
 #include "store/release.h"
 
 #include <stdio.h>
@@ -83,10 +84,11 @@ static enum store_status open_tx(struct store_tx *tx, void *cls)
     if (st != STORE_OK)
         return st;
     const char *state = op->p.status;
-    if (!strcmp(state, "PENDING") && op->p.valid_until <= op->now)
+    if (sign_expiry_due(state, op->p.valid_until, op->now))
         state = "EXPIRED";
     if (strcmp(state, "PENDING") != 0 && strcmp(state, "COMPLETED") != 0) {
-        op->fail_kind = SIGN_RELEASE_CONFLICT;
+        /* The contract's precondition: "the process has already been released". */
+        op->fail_kind = SIGN_RELEASE_PRECONDITION;
         snprintf(op->err, op->err_len,
                  !strcmp(state, "CREATED")
                      ? "The process is not released yet; release it first, or use "
@@ -218,6 +220,12 @@ enum sign_release_result sign_process_open(struct store *s,
     op->err_len = err_len;
     if (!uuid_v4(op->open.id) || !uuid_v4(op->code.id))
         goto cleanup;
+    /* Lazy expiry: a process past validUntil becomes EXPIRED (with its audit record). */
+    enum sign_result touched = sign_expiry_touch(s, organization_id, id, now);
+    if (touched != SIGN_OK) {
+        res = touched == SIGN_NOT_FOUND ? SIGN_RELEASE_NOT_FOUND : SIGN_RELEASE_UNAVAILABLE;
+        goto cleanup;
+    }
     if (!r->permanent && !fresh_token(32, token, sizeof token, op->open.token_hash))
         goto cleanup;
     if (r->skip_authorization && !fresh_token(16, code, sizeof code, op->code.code_hash))
@@ -228,8 +236,8 @@ enum sign_release_result sign_process_open(struct store *s,
                                                              : SIGN_RELEASE_NOT_FOUND;
         goto cleanup;
     }
-    if (st == STORE_CONFLICT && op->fail_kind == SIGN_RELEASE_CONFLICT) {
-        res = SIGN_RELEASE_CONFLICT;
+    if (st == STORE_CONFLICT && op->fail_kind == SIGN_RELEASE_PRECONDITION) {
+        res = SIGN_RELEASE_PRECONDITION;
         goto cleanup;
     }
     if (st != STORE_OK)

@@ -4,6 +4,7 @@
  */
 #include "sign/process.h"
 
+#include "sign/expiry.h"
 #include "core/crypto.h"
 #include "core/isotime.h"
 #include "core/log.h"
@@ -886,7 +887,16 @@ enum sign_result sign_process_get(struct store *s, const char *organization_id, 
     if (!uuid_is_valid(id))
         return SIGN_NOT_FOUND;
     struct get_op op = {.org_id = organization_id, .id = id, .p = p};
-    return result_of(store_run(s, STORE_READ, get_tx, &op));
+    enum sign_result res = result_of(store_run(s, STORE_READ, get_tx, &op));
+    /* Lazy expiry: a process past validUntil is answered EXPIRED (with its audit record)
+     * even before the expiry job reaches it. */
+    int64_t now = time_now_ms();
+    if (res == SIGN_OK && sign_expiry_due(p->status, p->valid_until, now)) {
+        res = sign_expiry_touch(s, organization_id, id, now);
+        if (res == SIGN_OK)
+            res = result_of(store_run(s, STORE_READ, get_tx, &op));
+    }
+    return res;
 }
 
 static enum store_status records_tx(struct store_tx *tx, void *cls)
@@ -907,10 +917,14 @@ enum sign_result sign_process_records(struct store *s, const char *organization_
     *n = 0;
     if (!uuid_is_valid(id))
         return SIGN_NOT_FOUND;
+    /* Lazy expiry first, so that the records include the expiry's. */
+    enum sign_result res = sign_expiry_touch(s, organization_id, id, time_now_ms());
+    if (res != SIGN_OK)
+        return res;
     struct store_process p;
     memset(&p, 0, sizeof p);
     struct get_op op = {.org_id = organization_id, .id = id, .p = &p};
-    enum sign_result res = result_of(store_run(s, STORE_READ, records_tx, &op));
+    res = result_of(store_run(s, STORE_READ, records_tx, &op));
     store_process_clear(&p);
     if (res != SIGN_OK) {
         free(op.records);

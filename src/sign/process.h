@@ -94,10 +94,12 @@ enum sign_result {
 enum sign_result sign_process_create(struct store *s, const char *organization_id,
                                      const char *client_id, const char *idempotency_key,
                                      struct store_process *p, char *err, size_t err_len);
-/* Reads a process of organization_id; *p must be zeroed (store_process_clear afterwards). */
+/* Reads a process of organization_id; *p must be zeroed (store_process_clear afterwards). A
+ * process past validUntil is expired first (sign/expiry.h), so *p shows it EXPIRED. */
 enum sign_result sign_process_get(struct store *s, const char *organization_id, const char *id,
                                   struct store_process *p);
-/* The process's audit records, newest first; *out owned by the caller (free()). */
+/* The process's audit records, newest first (after a lazy expiry, sign/expiry.h); *out owned
+ * by the caller (free()). */
 enum sign_result sign_process_records(struct store *s, const char *organization_id, const char *id,
                                       struct store_audit_record **out, size_t *n);
 

@@ -10,6 +10,7 @@
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/uuid.h"
+#include "sign/expiry.h"
 #include "store/release.h"
 
 #include <stdarg.h>
@@ -413,7 +414,7 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
             goto cleanup;
         }
         if (st == STORE_NOT_FOUND) {
-            op->fail_kind = SIGN_RELEASE_CONFLICT;
+            op->fail_kind = SIGN_RELEASE_PRECONDITION; /* a wrong state, like attach/setup */
             fail(op->err, op->err_len, "The process is %s and cannot be released.",
                  op->p.status);
             st = STORE_CONFLICT;
@@ -421,7 +422,7 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
         goto cleanup;
     }
     if (op->p.valid_until <= op->now) {
-        op->fail_kind = SIGN_RELEASE_CONFLICT;
+        op->fail_kind = SIGN_RELEASE_PRECONDITION;
         fail(op->err, op->err_len, "The process is EXPIRED and cannot be released.");
         st = STORE_CONFLICT;
         goto cleanup;
@@ -638,6 +639,12 @@ enum sign_release_result sign_process_release(struct store *s,
                  ? "Field 'validUntil' must be in the future."
                  : "Field 'validUntil' is beyond the longest validity this server allows.");
         res = SIGN_RELEASE_INVALID;
+        goto cleanup;
+    }
+    /* Lazy expiry: a process past validUntil becomes EXPIRED (with its audit record). */
+    enum sign_result touched = sign_expiry_touch(s, organization_id, id, now);
+    if (touched != SIGN_OK) {
+        res = touched == SIGN_NOT_FOUND ? SIGN_RELEASE_NOT_FOUND : SIGN_RELEASE_UNAVAILABLE;
         goto cleanup;
     }
     struct release_commit c = {&op, link_key};

@@ -138,17 +138,17 @@ void sign_handle_process_open(struct http_request *req)
         http_reply_error(req, ERR_PROCESS_NOT_FOUND, "No process with id '%.64s'.", id);
         break;
     case SIGN_RELEASE_PERSON_NOT_FOUND:
-        http_reply_error(req, ERR_NOT_FOUND,
+        http_reply_error(req, ERR_PARTICIPANT_NOT_FOUND,
                          "Process '%.64s' has no participant '%.128s' (use the participant's "
                          "id or externalIdentifier).",
                          id, person);
         break;
-    case SIGN_RELEASE_CONFLICT:
-        http_reply_error(req, ERR_CONFLICT, "%s", err);
+    case SIGN_RELEASE_PRECONDITION:
+        http_reply_error(req, ERR_PRECONDITION_FAILED, "%s", err);
         break;
     case SIGN_RELEASE_ALREADY: /* not an open result */
     case SIGN_RELEASE_INVALID:
-    case SIGN_RELEASE_PRECONDITION:
+    case SIGN_RELEASE_CONFLICT:
     case SIGN_RELEASE_UNAVAILABLE:
         http_reply_error(req, ERR_STORE_UNAVAILABLE, "The process cannot be opened now; try "
                                                      "again.");

@@ -11,6 +11,7 @@
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/uuid.h"
+#include "sign/expiry.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -186,6 +187,11 @@ enum sign_result sign_process_setup(struct store *s, const char *organization_id
         res = SIGN_NOT_FOUND;
         goto cleanup;
     }
+    /* Lazy expiry: a process past validUntil is EXPIRED, with its audit record. */
+    res = sign_expiry_touch(s, organization_id, id, now);
+    if (res != SIGN_OK)
+        goto cleanup;
+    res = SIGN_UNAVAILABLE;
     op->org_id = organization_id;
     op->id = id;
     struct store_setup_link *k = &op->link;

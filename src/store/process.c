@@ -299,8 +299,19 @@ enum store_status store_process_list(struct store_tx *tx, const char *organizati
     *total = 0;
     struct list_sql l = {.where = "organization_id = $1", .params = {SQL_TEXT(organization_id)},
                          .n = 1};
-    if (q->status)
+    if (q->status && !strcmp(q->status, "EXPIRED")) {
+        /* Past valid_until counts as EXPIRED even before the expiry job marks it. */
+        list_where_add(&l,
+                       "(status = 'EXPIRED' OR (status IN ('CREATED', 'PENDING') AND "
+                       "valid_until <=",
+                       SQL_INT(q->now));
+        size_t used = strlen(l.where);
+        snprintf(l.where + used, sizeof l.where - used, "))");
+    } else if (q->status) {
         list_where_add(&l, "status =", SQL_TEXT(q->status));
+        if (!strcmp(q->status, "CREATED") || !strcmp(q->status, "PENDING"))
+            list_where_add(&l, "valid_until >", SQL_INT(q->now));
+    }
     if (q->team_id)
         list_where_add(&l, "team_id =", SQL_TEXT(q->team_id));
     if (q->valid_until_range) {

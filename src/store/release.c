@@ -31,6 +31,15 @@ enum store_status store_release_insert(struct store_tx *tx, const struct store_r
         return st;
     if (changed != 1)
         return STORE_CONFLICT;
+    /* Released: the signers are invited now (SignerStatus WAITING → PENDING). */
+    st = sql_exec(tx,
+                  "UPDATE process_participants SET status = 'PENDING' "
+                  "WHERE organization_id = $1 AND process_id = $2 AND type = 'SIGNER' "
+                  "AND status = 'WAITING'",
+                  (struct store_value[]){SQL_TEXT(r->organization_id), SQL_TEXT(r->process_id)},
+                  2, NULL, NULL);
+    if (st != STORE_OK)
+        return st;
     return sql_exec(
         tx,
         "INSERT INTO process_release (process_id, organization_id, client_id, released_at, "

@@ -96,6 +96,9 @@ enum store_status store_org_list(struct store_tx *tx, struct store_org **out, si
 enum store_status store_client_insert(struct store_tx *tx, const struct store_client *c);
 /* By client id alone: used to authenticate a client before its organization is known. */
 enum store_status store_client_get(struct store_tx *tx, const char *id, struct store_client *out);
+/* A client of one organization (STORE_NOT_FOUND if unknown or another organization's). */
+enum store_status store_client_get_in_org(struct store_tx *tx, const char *organization_id,
+                                          const char *id, struct store_client *out);
 /* Clients of one organization, or of all when organization_id is NULL; *out owned (free()). */
 enum store_status store_client_list(struct store_tx *tx, const char *organization_id,
                                     struct store_client **out, size_t *n);
@@ -119,14 +122,15 @@ enum store_status store_team_insert(struct store_tx *tx, const struct store_team
 enum store_status store_team_list(struct store_tx *tx, const char *organization_id,
                                   struct store_team **out, size_t *n);
 
-/* ---- Operator keys of the admin HTTP API: store/admin_keys.c ---- */
+/* ---- Keys of the admin HTTP API (operators, organization admins): store/admin_keys.c ---- */
 
 struct store_admin_key {
     char id[STORE_ID_LEN];
     char key_hash[65]; /* lowercase hex SHA-256 of the key */
     char description[256];
     int64_t created_at;
-    int64_t revoked_at; /* 0: active */
+    int64_t revoked_at;                  /* 0: active */
+    char organization_id[STORE_ID_LEN]; /* "": an operator key; else an organization admin's */
 };
 
 enum store_status store_admin_key_insert(struct store_tx *tx, const struct store_admin_key *k);
@@ -135,9 +139,16 @@ enum store_status store_admin_key_get(struct store_tx *tx, const char *id,
 /* By the hash of the key (revoked keys included: the caller checks revoked_at). */
 enum store_status store_admin_key_find_by_hash(struct store_tx *tx, const char *key_hash,
                                                struct store_admin_key *out);
-/* All keys, oldest first; *out owned by the caller (free()). */
+/* All operator keys, oldest first; *out owned by the caller (free()). */
 enum store_status store_admin_key_list(struct store_tx *tx, struct store_admin_key **out,
                                        size_t *n);
+/* An organization admin's key of one organization (STORE_NOT_FOUND otherwise). */
+enum store_status store_org_admin_key_get(struct store_tx *tx, const char *organization_id,
+                                          const char *id, struct store_admin_key *out);
+/* Organization-admin keys of one organization, or of all when organization_id is NULL;
+ * oldest first; *out owned by the caller (free()). */
+enum store_status store_org_admin_key_list(struct store_tx *tx, const char *organization_id,
+                                           struct store_admin_key **out, size_t *n);
 /* Marks a key revoked at `now`; STORE_NOT_FOUND if unknown, STORE_CONFLICT if already. */
 enum store_status store_admin_key_revoke(struct store_tx *tx, const char *id, int64_t now);
 
@@ -232,7 +243,8 @@ enum store_status store_team_exists(struct store_tx *tx, const char *organizatio
 
 /* Filters, order and page of store_process_list. */
 struct store_process_query {
-    const char *status;    /* NULL: any status */
+    const char *status;    /* NULL: any status; matched as of `now` (see store_process_list) */
+    int64_t now;           /* for the status filter: CREATED/PENDING past valid_until are EXPIRED */
     const char *team_id;   /* NULL: any team (or none) */
     bool valid_until_range; /* when true: valid_from <= valid_until <= valid_to */
     int64_t valid_from, valid_to;
@@ -240,7 +252,8 @@ struct store_process_query {
     int64_t offset, limit;
 };
 
-/* One page of organization_id's processes matching q into *out (a new array of *n processes,
+/* One page of organization_id's processes matching q (a status filter matches the status as
+ * of q->now: CREATED and PENDING processes with valid_until <= now count as EXPIRED) into *out (a new array of *n processes,
  * each complete as store_process_get reads it; free with store_process_list_free, also after
  * a failure) and the number of all matching processes into *total. */
 enum store_status store_process_list(struct store_tx *tx, const char *organization_id,
@@ -372,6 +385,51 @@ enum store_status store_pki_list(struct store_tx *tx, struct store_pki_entity **
 /* Hands out the entity's next serial number into *serial and advances the counter;
  * STORE_NOT_FOUND if the entity is unknown. */
 enum store_status store_pki_next_serial(struct store_tx *tx, const char *name, int64_t *serial);
+
+/* ---- Certificate registry and revocation: store/certs.c (migration 0010) ----
+ * Every certificate issued below the root (signer certificates; issuing CAs, tsa, ocsp), keyed
+ * by (issuer entity name, serial). The registry is operator data read by the public OCSP
+ * responder and CRLs, so reads are not scoped to an organization; organization_id records
+ * whose signer certificate it is. Higher-level entry points: pki/registry.h. */
+
+#define STORE_CERT_SERIAL_LEN 84 /* up to 41 bytes as hex, NUL */
+
+struct store_cert {
+    char issuer[32];                        /* pki_entities name, e.g. "qualified-ca" */
+    char serial_hex[STORE_CERT_SERIAL_LEN]; /* uppercase hex, no leading zero bytes */
+    char subject[1024];                     /* RFC 2253 text (UTF-8), may be truncated */
+    int64_t not_before, not_after;          /* ms */
+    char organization_id[STORE_ID_LEN];     /* "" when none */
+    int64_t created_at;
+    int64_t revoked_at;          /* 0: not revoked */
+    char revocation_reason[32];  /* RFC 5280 CRLReason name; "" when not revoked */
+};
+
+/* Records a certificate (der, len bytes, copied). STORE_CONFLICT if (issuer, serial) is
+ * taken. c->revoked_at and c->revocation_reason are stored too (normally 0 / ""). */
+enum store_status store_cert_insert(struct store_tx *tx, const struct store_cert *c,
+                                    const unsigned char *der, size_t len);
+/* The certificate's row (without DER) into *out; STORE_NOT_FOUND if not recorded. */
+enum store_status store_cert_get_by_serial(struct store_tx *tx, const char *issuer,
+                                           const char *serial_hex, struct store_cert *out);
+/* The certificate's DER into *der (owned, free()); STORE_NOT_FOUND if not recorded. */
+enum store_status store_cert_get_der(struct store_tx *tx, const char *issuer,
+                                     const char *serial_hex, unsigned char **der, size_t *len);
+/* Marks the certificate revoked at `now` (ms) for `reason` (a CRLReason name).
+ * STORE_NOT_FOUND if not recorded, STORE_CONFLICT if already revoked. */
+enum store_status store_cert_revoke(struct store_tx *tx, const char *issuer,
+                                    const char *serial_hex, int64_t now, const char *reason);
+/* Certificates of `issuer` (NULL: every issuer), only revoked ones when revoked_only, oldest
+ * first (revoked ones by revocation time); *out owned by the caller (free(); never NULL on
+ * STORE_OK). */
+enum store_status store_cert_list(struct store_tx *tx, const char *issuer, bool revoked_only,
+                                  struct store_cert **out, size_t *n);
+/* store_cert_list(tx, issuer, true, …): what the issuer's CRL lists. */
+enum store_status store_cert_list_revoked(struct store_tx *tx, const char *issuer,
+                                          struct store_cert **out, size_t *n);
+/* Hands out the issuer's next CRL number (1, 2, …) into *number. */
+enum store_status store_crl_next_number(struct store_tx *tx, const char *issuer,
+                                        int64_t *number);
 
 /* Human-readable name of a status, for logs. */
 const char *store_status_name(enum store_status st);

@@ -97,6 +97,21 @@ enum store_status store_client_get(struct store_tx *tx, const char *id, struct s
     return st;
 }
 
+enum store_status store_client_get_in_org(struct store_tx *tx, const char *organization_id,
+                                        const char *id, struct store_client *out)
+{
+    struct store_rows *r = NULL;
+    enum store_status st = sql_exec(
+        tx, "SELECT " CLIENT_COLUMNS " FROM api_clients WHERE organization_id = $1 AND id = $2",
+        (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id)}, 2, &r, NULL);
+    if (st == STORE_OK && store_rows_count(r) == 0)
+        st = STORE_NOT_FOUND;
+    if (st == STORE_OK)
+        client_from_row(r, 0, out);
+    store_rows_free(r);
+    return st;
+}
+
 enum store_status store_client_list(struct store_tx *tx, const char *organization_id,
                                     struct store_client **out, size_t *n)
 {

@@ -244,11 +244,19 @@ static void attach_coordinates_and_tags_then_download_identical_bytes(void **sta
                         "CUSTOM_VISUAL_SIGNATURE_PROVIDER");
     response_free(&r);
 
-    /* The attach is in the audit trail. */
+    /* The attach is in the audit trail (the newest ATTACHED record; the downloads above are
+     * audited too, as DOWNLOADED). */
     snprintf(path, sizeof path, PROCESS_PATH "/%s/record", pid);
     call("GET", path, &a_full, NULL, &r);
     assert_int_equal(r.status, 200);
-    json_t *rec = json_array_get(json_object_get(r.json, "records"), 0);
+    json_t *recs = json_object_get(r.json, "records"), *rec = NULL;
+    for (size_t i = 0; i < json_array_size(recs) && !rec; i++) {
+        json_t *x = json_object_get(json_array_get(recs, i), "extras");
+        const char *ev = json_string_value(json_object_get(x, "document_event"));
+        if (ev && !strcmp(ev, "ATTACHED"))
+            rec = json_array_get(recs, i);
+    }
+    assert_non_null(rec);
     assert_string_equal(json_string_value(json_object_get(rec, "action")), "document");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(rec, "extras"), "document_fileId")),

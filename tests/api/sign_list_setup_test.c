@@ -585,7 +585,7 @@ static void setup_outside_created_is_409_naming_the_state(void **state)
     struct response r;
     setup_path(a_ids[A_COUNT - 1], path, sizeof path);
     call("POST", path, &a_full, "{}", &r);
-    assert_error_object(&r, 409, "Conflict");
+    assert_error_object(&r, 409, "PreconditionFailed");
     assert_non_null(strstr(jstr(r.json, "message"), "PENDING"));
     response_free(&r);
     /* and the status filter finds exactly it */

@@ -305,7 +305,7 @@ static void release_then_again_same_urls_then_open(void **state)
 
     /* Unknown person: 404; bad lifecycle: 400. */
     open_person(&a_full, pid, "nobody", "{}", &r);
-    assert_error_object(&r, 404, "NotFound");
+    assert_error_object(&r, 404, "ParticipantNotFound");
     response_free(&r);
     open_person(&a_full, pid, "crm-1", "{\"lifecycle\":\"FOREVER\"}", &r);
     assert_error_object(&r, 400, "Validation");
@@ -341,7 +341,7 @@ static void open_before_release_is_409(void **state)
     struct response r;
     create_process(&a_full, pid, sizeof pid);
     open_person(&a_full, pid, "crm-1", "{}", &r);
-    assert_error_object(&r, 409, "Conflict");
+    assert_error_object(&r, 409, "PreconditionFailed");
     assert_non_null(strstr(r.body, "not released"));
     response_free(&r);
 }

@@ -27,6 +27,12 @@ static const char *signet_bin(void)
 
 bool server_start(struct server *s, const char *data_dir, const char *const *extra_args)
 {
+    return server_start_log(s, data_dir, extra_args, NULL);
+}
+
+bool server_start_log(struct server *s, const char *data_dir, const char *const *extra_args,
+                      const char *stderr_path)
+{
     memset(s, 0, sizeof *s);
     if (data_dir) {
         snprintf(s->data_dir, sizeof s->data_dir, "%s", data_dir);
@@ -60,6 +66,13 @@ bool server_start(struct server *s, const char *data_dir, const char *const *ext
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
         close(out[1]);
+        if (stderr_path) {
+            int fd = open(stderr_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+            if (fd < 0)
+                _exit(127);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }

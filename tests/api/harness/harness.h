@@ -31,6 +31,9 @@ struct response {
 /* Starts a server; extra_args (NULL-terminated, may be NULL) are appended to
  * `signet serve --listen 127.0.0.1:0 --data DIR`. data_dir NULL: a new temp dir. */
 bool server_start(struct server *s, const char *data_dir, const char *const *extra_args);
+/* Same, with the server's stderr (its log) appended to the file stderr_path (NULL: inherited). */
+bool server_start_log(struct server *s, const char *data_dir, const char *const *extra_args,
+                      const char *stderr_path);
 /* Sends SIGTERM and waits for exit; returns the exit status (or -1). Removes the data dir
  * unless keep_data. */
 int server_stop(struct server *s, bool keep_data);
