@@ -65,6 +65,8 @@ struct pdf_engine *pdf_engine_new(void)
     engine->locks.user = engine;
     engine->locks.lock = engine_lock;
     engine->locks.unlock = engine_unlock;
+    /* NULL allocator: MuPDF's default (malloc/free). pdf/sign.c relies on it when it hands
+     * an extracted fz_buffer block to callers who free() it. */
     engine->base = fz_new_context(NULL, &engine->locks, FZ_STORE_DEFAULT);
     if (engine->base == NULL)
         goto fail;

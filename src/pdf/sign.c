@@ -392,17 +392,14 @@ static bool patch_placeholders(struct pdf_prepared *p, size_t from, size_t size)
     return true;
 }
 
-/* Takes the bytes out of buf into a malloc'ed copy (fz buffers use MuPDF's allocator). */
+/* Takes the bytes out of buf without copying: the engine's contexts use MuPDF's default
+ * allocator (malloc, see engine.c), so the extracted block is released with free(). */
 static unsigned char *copy_out(fz_context *ctx, fz_buffer *buf, size_t *len)
 {
     unsigned char *data = NULL;
-    size_t n = fz_buffer_storage(ctx, buf, &data);
-    unsigned char *out = malloc(n ? n : 1);
-    if (out) {
-        memcpy(out, data, n);
-        *len = n;
-    }
-    return out;
+    size_t n = fz_buffer_extract(ctx, buf, &data);
+    *len = n;
+    return data;
 }
 
 /* Opens bytes for an update: refuses encrypted files and files needing repair. */
