@@ -50,59 +50,6 @@ static void sign_usage(FILE *out)
             SIGN_STICKER_WIDTH, SIGN_STICKER_HEIGHT);
 }
 
-static unsigned char *read_file(const char *path, size_t max, size_t *len, char *err,
-                                size_t err_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    unsigned char *data = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            size_t next = cap ? cap * 2 : 65536;
-            if (next > max + 1)
-                next = max + 1;
-            unsigned char *grown = next > cap ? realloc(data, next) : NULL;
-            if (!grown) {
-                snprintf(err, err_len, "%s is larger than %zu bytes", path, max);
-                goto fail;
-            }
-            data = grown;
-            cap = next;
-        }
-        size_t got = fread(data + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        snprintf(err, err_len, "cannot read %s", path);
-        goto fail;
-    }
-    fclose(f);
-    *len = n;
-    return data;
-fail:
-    fclose(f);
-    free(data);
-    return NULL;
-}
-
-static bool write_file(const char *path, const unsigned char *data, size_t len, char *err,
-                       size_t err_len)
-{
-    FILE *f = fopen(path, "wb");
-    bool ok = f && fwrite(data, 1, len, f) == len;
-    if (f && fclose(f) != 0)
-        ok = false;
-    if (!ok)
-        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
-    return ok;
-}
-
 static bool parse_double(const char *s, double *out)
 {
     char *end = NULL;
@@ -304,9 +251,10 @@ int cli_sign(int argc, char **argv)
     }
 
     rc = 1;
-    in = read_file(pos[0], MAX_INPUT, &in_len, err, sizeof err);
-    if (!in || (extra[O_IMAGE].value && !(image = read_file(extra[O_IMAGE].value, 4 * 1024 * 1024,
-                                                            &image_len, err, sizeof err)))) {
+    in = cli_read_file(pos[0], MAX_INPUT, &in_len, err, sizeof err);
+    if (!in ||
+        (extra[O_IMAGE].value && !(image = cli_read_file(extra[O_IMAGE].value, 4 * 1024 * 1024,
+                                                         &image_len, err, sizeof err)))) {
         fprintf(stderr, "signet sign: %s\n", err);
         goto cleanup;
     }
@@ -351,7 +299,7 @@ int cli_sign(int argc, char **argv)
         fprintf(stderr, "signet sign: %s\n", err);
         goto cleanup;
     }
-    if (!write_file(pos[1], res.pdf, res.len, err, sizeof err)) {
+    if (!cli_write_file(pos[1], res.pdf, res.len, err, sizeof err)) {
         fprintf(stderr, "signet sign: %s\n", err);
         goto cleanup;
     }

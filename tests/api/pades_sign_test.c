@@ -26,29 +26,6 @@
 static struct server srv;
 static char work[256];
 
-static int sh(char *out, size_t out_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int sh(char *out, size_t out_len, const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = 0;
-    if (out && out_len) {
-        n = fread(out, 1, out_len - 1, p);
-        out[n] = '\0';
-    }
-    char sink[4096];
-    while (fread(sink, 1, sizeof sink, p) > 0)
-        ;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static unsigned char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -89,12 +66,12 @@ static int setup(void **state)
         return -1;
     char out[256];
     /* An NSS database that trusts only our root, for pdfsig. */
-    return sh(out, sizeof out,
-              "cd %s && curl -sf %s/pki/root.pem -o root.pem && curl -sf %s/pki/chain.pem -o "
-              "chain.pem && curl -sf %s/pki/tsa.pem -o tsa.pem && mkdir nss && certutil -N -d "
-              "sql:nss --empty-password && certutil -A -n signet-root -t CT,C,C -i root.pem -d "
-              "sql:nss",
-              work, srv.base, srv.base, srv.base);
+    return sh_run(out, sizeof out,
+                  "cd %s && curl -sf %s/pki/root.pem -o root.pem && curl -sf %s/pki/chain.pem -o "
+                  "chain.pem && curl -sf %s/pki/tsa.pem -o tsa.pem && mkdir nss && certutil -N -d "
+                  "sql:nss --empty-password && certutil -A -n signet-root -t CT,C,C -i root.pem -d "
+                  "sql:nss",
+                  work, srv.base, srv.base, srv.base);
 }
 
 static int teardown(void **state)
@@ -102,7 +79,7 @@ static int teardown(void **state)
     (void)state;
     server_stop(&srv, false);
     char out[16];
-    sh(out, sizeof out, "rm -rf %s", work);
+    sh_run(out, sizeof out, "rm -rf %s", work);
     return 0;
 }
 
@@ -111,8 +88,8 @@ static int teardown(void **state)
 static int sign(const char *in, const char *out, const char *extra, char *out_json, size_t len)
 {
     const char *bin = getenv("SIGNET_BIN");
-    return sh(out_json, len, "%s sign '%s' '%s/%s' --data '%s' --json %s 2>%s/sign.err",
-              bin ? bin : "./signet", in, work, out, srv.data_dir, extra, work);
+    return sh_run(out_json, len, "%s sign '%s' '%s/%s' --data '%s' --json %s 2>%s/sign.err",
+                  bin ? bin : "./signet", in, work, out, srv.data_dir, extra, work);
 }
 
 struct sig {
@@ -207,12 +184,12 @@ static void extract_signature_time_stamp(const char *name)
 {
     char out[256];
     assert_int_equal(
-        sh(out, sizeof out,
-           "cd %s && openssl asn1parse -inform DER -in %s.der > %s.asn && "
-           "sigoff=$(grep -B1 'cont \\[ 1 \\]' %s.asn | head -1 | cut -d: -f1 | tr -d ' ') && "
-           "openssl asn1parse -inform DER -in %s.der -strparse $sigoff -noout -out %s.sigval "
-           ">/dev/null 2>&1 && grep -A2 'id-smime-aa-timeStampToken' %s.asn | tail -1",
-           work, name, name, name, name, name, name),
+        sh_run(out, sizeof out,
+               "cd %s && openssl asn1parse -inform DER -in %s.der > %s.asn && "
+               "sigoff=$(grep -B1 'cont \\[ 1 \\]' %s.asn | head -1 | cut -d: -f1 | tr -d ' ') && "
+               "openssl asn1parse -inform DER -in %s.der -strparse $sigoff -noout -out %s.sigval "
+               ">/dev/null 2>&1 && grep -A2 'id-smime-aa-timeStampToken' %s.asn | tail -1",
+               work, name, name, name, name, name, name),
         0);
     long off = -1, hl = 0, l = 0;
     const char *p = out;
@@ -239,13 +216,13 @@ static void validate(const char *file, size_t expect_cades, size_t expect_ts)
 {
     char out[16384], path[512];
     snprintf(path, sizeof path, "%s/%s", work, file);
-    sh(out, sizeof out, "pdfsig -nssdir sql:%s/nss '%s' 2>&1", work, path);
+    sh_run(out, sizeof out, "pdfsig -nssdir sql:%s/nss '%s' 2>&1", work, path);
     if (count_lines(out, "Signature is Valid.") != expect_cades ||
         count_lines(out, "Certificate is Trusted.") != expect_cades)
         fprintf(stderr, "pdfsig %s:\n%s\n", file, out);
     assert_int_equal(count_lines(out, "Signature is Valid."), expect_cades);
     assert_int_equal(count_lines(out, "Certificate is Trusted."), expect_cades);
-    assert_int_equal(sh(out, sizeof out, "qpdf --check '%s' 2>&1", path), 0);
+    assert_int_equal(sh_run(out, sizeof out, "qpdf --check '%s' 2>&1", path), 0);
 
     size_t n = 0;
     unsigned char *d = slurp(path, &n);
@@ -260,28 +237,29 @@ static void validate(const char *file, size_t expect_cades, size_t expect_ts)
         extract(d, &sigs[i], name);
         if (sigs[i].doc_timestamp) {
             ts++;
-            assert_int_equal(sh(out, sizeof out,
-                                "cd %s && openssl ts -verify -token_in -in %s.der -data %s.bin "
-                                "-CAfile root.pem -untrusted tsa.pem 2>&1",
-                                work, name, name),
+            assert_int_equal(sh_run(out, sizeof out,
+                                    "cd %s && openssl ts -verify -token_in -in %s.der -data %s.bin "
+                                    "-CAfile root.pem -untrusted tsa.pem 2>&1",
+                                    work, name, name),
                              0);
         } else {
-            if (sh(out, sizeof out,
-                   "cd %s && openssl cms -verify -binary -inform DER -in %s.der -content %s.bin "
-                   "-CAfile chain.pem -purpose any -out /dev/null 2>&1",
-                   work, name, name) != 0)
+            if (sh_run(
+                    out, sizeof out,
+                    "cd %s && openssl cms -verify -binary -inform DER -in %s.der -content %s.bin "
+                    "-CAfile chain.pem -purpose any -out /dev/null 2>&1",
+                    work, name, name) != 0)
                 fprintf(stderr, "cms -verify %s of %s: %s\n", name, file, out);
-            assert_int_equal(sh(out, sizeof out,
-                                "cd %s && openssl cms -verify -binary -inform DER -in %s.der "
-                                "-content %s.bin -CAfile chain.pem -purpose any -out /dev/null "
-                                "2>&1",
-                                work, name, name),
+            assert_int_equal(sh_run(out, sizeof out,
+                                    "cd %s && openssl cms -verify -binary -inform DER -in %s.der "
+                                    "-content %s.bin -CAfile chain.pem -purpose any -out /dev/null "
+                                    "2>&1",
+                                    work, name, name),
                              0);
             extract_signature_time_stamp(name);
-            assert_int_equal(sh(out, sizeof out,
-                                "cd %s && openssl ts -verify -token_in -in %s.tst -data "
-                                "%s.sigval -CAfile root.pem -untrusted tsa.pem 2>&1",
-                                work, name, name),
+            assert_int_equal(sh_run(out, sizeof out,
+                                    "cd %s && openssl ts -verify -token_in -in %s.tst -data "
+                                    "%s.sigval -CAfile root.pem -untrusted tsa.pem 2>&1",
+                                    work, name, name),
                              0);
         }
         free(sigs[i].der);
@@ -301,7 +279,7 @@ static void three_signers(const char *corpus_name, const char *first_placement)
     snprintf(extra, sizeof extra, "--name 'Anna Muster' --pades B-T %s", first_placement);
     if (sign(corpus_path(corpus_name), a, extra, json, sizeof json) != 0) {
         char err[1024];
-        sh(err, sizeof err, "cat %s/sign.err", work);
+        sh_run(err, sizeof err, "cat %s/sign.err", work);
         fprintf(stderr, "signing %s: %s\n", corpus_name, err);
         fail();
     }
@@ -361,7 +339,7 @@ static void test_owner_encrypted_refused(void **state)
     char json[512], err[1024];
     assert_int_not_equal(
         sign(corpus_path("encrypted-owner-only.pdf"), "enc.pdf", "--name X", json, sizeof json), 0);
-    sh(err, sizeof err, "cat %s/sign.err", work);
+    sh_run(err, sizeof err, "cat %s/sign.err", work);
     assert_non_null(strstr(err, "encrypted"));
 }
 
@@ -389,7 +367,7 @@ static void test_flipped_byte_is_invalid(void **state)
     d[sigs[0].br[1] / 2] ^= 0x01; /* inside the first signed range */
     spit(path, d, n);
     free(d);
-    sh(out, sizeof out, "pdfsig -nssdir sql:%s/nss '%s' 2>&1", work, path);
+    sh_run(out, sizeof out, "pdfsig -nssdir sql:%s/nss '%s' 2>&1", work, path);
     assert_null(strstr(out, "Signature is Valid."));
     assert_non_null(strstr(out, "Digest Mismatch"));
 }
@@ -408,14 +386,14 @@ static void test_revoked_certificate_is_reported(void **state)
     const char *issuer = json_string_value(json_object_get(j, "issuer"));
     assert_non_null(serial);
     const char *bin = getenv("SIGNET_BIN");
-    assert_int_equal(sh(out, sizeof out,
-                        "%s admin cert revoke --issuer %s --serial %s --reason keyCompromise "
-                        "--data '%s' 2>&1",
-                        bin ? bin : "./signet", issuer, serial, srv.data_dir),
+    assert_int_equal(sh_run(out, sizeof out,
+                            "%s admin cert revoke --issuer %s --serial %s --reason keyCompromise "
+                            "--data '%s' 2>&1",
+                            bin ? bin : "./signet", issuer, serial, srv.data_dir),
                      0);
     json_decref(j);
     snprintf(path, sizeof path, "%s/rev.pdf", work);
-    sh(out, sizeof out, "pdfsig -nssdir sql:%s/nss '%s' 2>&1", work, path);
+    sh_run(out, sizeof out, "pdfsig -nssdir sql:%s/nss '%s' 2>&1", work, path);
     assert_non_null(strstr(out, "Signature is Valid."));
     assert_non_null(strstr(out, "Certificate has been Revoked."));
 }
@@ -430,16 +408,16 @@ static void test_foreign_signature_stays_valid(void **state)
                           sizeof json),
                      0);
     assert_int_equal(
-        sh(out, sizeof out,
-           "cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout fk.pem -out froot.pem "
-           "-subj '/CN=Foreign Root' -days 2 -addext 'basicConstraints=critical,CA:TRUE' "
-           "-addext 'keyUsage=critical,keyCertSign' >/dev/null 2>&1 && openssl req -newkey "
-           "rsa:2048 -nodes -keyout lk.pem -out l.csr -subj '/CN=Foreign Signer' >/dev/null "
-           "2>&1 && printf 'keyUsage=critical,digitalSignature,nonRepudiation\n"
-           "extendedKeyUsage=emailProtection\n' > ext && openssl x509 -req -in l.csr -CA "
-           "froot.pem -CAkey fk.pem -CAcreateserial -out leaf.pem -days 2 -extfile ext "
-           ">/dev/null 2>&1 && certutil -A -n foreign -t CT,C,C -i froot.pem -d sql:nss",
-           work),
+        sh_run(out, sizeof out,
+               "cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout fk.pem -out froot.pem "
+               "-subj '/CN=Foreign Root' -days 2 -addext 'basicConstraints=critical,CA:TRUE' "
+               "-addext 'keyUsage=critical,keyCertSign' >/dev/null 2>&1 && openssl req -newkey "
+               "rsa:2048 -nodes -keyout lk.pem -out l.csr -subj '/CN=Foreign Signer' >/dev/null "
+               "2>&1 && printf 'keyUsage=critical,digitalSignature,nonRepudiation\n"
+               "extendedKeyUsage=emailProtection\n' > ext && openssl x509 -req -in l.csr -CA "
+               "froot.pem -CAkey fk.pem -CAcreateserial -out leaf.pem -days 2 -extfile ext "
+               ">/dev/null 2>&1 && certutil -A -n foreign -t CT,C,C -i froot.pem -d sql:nss",
+               work),
         0);
     /* Replace Signet's CMS by the foreign one over the same byte ranges. */
     snprintf(path, sizeof path, "%s/foreign.pdf", work);
@@ -449,11 +427,11 @@ static void test_foreign_signature_stays_valid(void **state)
     assert_int_equal(find_signatures(d, n, sigs, 2), 1);
     extract(d, &sigs[0], "foreign");
     free(sigs[0].der);
-    assert_int_equal(sh(out, sizeof out,
-                        "cd %s && openssl cms -sign -binary -in foreign.bin -signer leaf.pem "
-                        "-inkey lk.pem -certfile froot.pem -outform DER -out foreign.cms "
-                        "-nosmimecap 2>&1",
-                        work),
+    assert_int_equal(sh_run(out, sizeof out,
+                            "cd %s && openssl cms -sign -binary -in foreign.bin -signer leaf.pem "
+                            "-inkey lk.pem -certfile froot.pem -outform DER -out foreign.cms "
+                            "-nosmimecap 2>&1",
+                            work),
                      0);
     snprintf(path, sizeof path, "%s/foreign.cms", work);
     size_t cms_len = 0;
@@ -470,18 +448,18 @@ static void test_foreign_signature_stays_valid(void **state)
     snprintf(path, sizeof path, "%s/foreign.pdf", work);
     spit(path, d, n);
     free(d);
-    sh(out, sizeof out, "pdfsig -nssdir sql:%s/nss -no-ocsp '%s' 2>&1", work, path);
+    sh_run(out, sizeof out, "pdfsig -nssdir sql:%s/nss -no-ocsp '%s' 2>&1", work, path);
     assert_non_null(strstr(out, "Foreign Signer"));
     assert_int_equal(count_lines(out, "Signature is Valid."), 1);
     assert_int_equal(
         sign(path, "foreign2.pdf", "--name 'Anna Muster' --pades B-LT", json, sizeof json), 0);
     snprintf(path, sizeof path, "%s/foreign2.pdf", work);
-    sh(out, sizeof out, "pdfsig -nssdir sql:%s/nss -no-ocsp '%s' 2>&1", work, path);
+    sh_run(out, sizeof out, "pdfsig -nssdir sql:%s/nss -no-ocsp '%s' 2>&1", work, path);
     /* Both signatures intact; ours chains to our root (the foreign chain's trust is NSS's
      * business: poppler 22.12 misreports some foreign chains, docs/pades.md). */
     assert_int_equal(count_lines(out, "Signature is Valid."), 2);
     assert_true(count_lines(out, "Certificate is Trusted.") >= 1);
-    assert_int_equal(sh(out, sizeof out, "qpdf --check '%s' 2>&1", path), 0);
+    assert_int_equal(sh_run(out, sizeof out, "qpdf --check '%s' 2>&1", path), 0);
 }
 
 int main(void)

@@ -44,29 +44,6 @@ static struct store *store;
 
 /* ---- helpers ---- */
 
-static int sh(char *out, size_t out_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int sh(char *out, size_t out_len, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = 0;
-    if (out && out_len) {
-        n = fread(out, 1, out_len - 1, p);
-        out[n] = '\0';
-    }
-    char sink[4096];
-    while (fread(sink, 1, sizeof sink, p) > 0)
-        ;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void write_file(const char *name, const void *data, size_t len)
 {
     char path[512];
@@ -158,7 +135,7 @@ static void issue(const char *issuer, bool record, const char *file, char *seria
     assert_int_equal(PEM_write_X509(f, x), 1);
     fclose(f);
     char out[256];
-    assert_int_equal(sh(out, sizeof out, "openssl x509 -in %s -noout -serial", path), 0);
+    assert_int_equal(sh_run(out, sizeof out, "openssl x509 -in %s -noout -serial", path), 0);
     assert_true(strncmp(out, "serial=", 7) == 0);
     out[strcspn(out, "\n")] = '\0';
     assert_true(strlen(out + 7) < serial_len);
@@ -173,10 +150,10 @@ static void issue(const char *issuer, bool record, const char *file, char *seria
  * out; the exit status of openssl. */
 static int ocsp_query(const char *issuer, const char *cert, char *out, size_t len)
 {
-    return sh(out, len,
-              "cd %s && openssl ocsp -issuer %s -cert %s -url %s/ocsp -CAfile root.pem "
-              "-resp_text 2>&1",
-              work, issuer, cert, srv.base);
+    return sh_run(out, len,
+                  "cd %s && openssl ocsp -issuer %s -cert %s -url %s/ocsp -CAfile root.pem "
+                  "-resp_text 2>&1",
+                  work, issuer, cert, srv.base);
 }
 
 static void assert_ocsp_status(const char *issuer, const char *cert, const char *status)
@@ -278,17 +255,17 @@ static void recorded_certificate_is_good_then_revoked(void **state)
     assert_ocsp_status("simple-ca.pem", "signer.pem", "good");
     /* The CRL before: signed by simple-ca, verifies under the chain, does not list it. */
     fetch("/crl/simple-ca.crl", "application/pkix-crl", "simple-ca.crl");
-    assert_int_equal(sh(out, sizeof out,
-                        "cd %s && openssl crl -inform DER -in simple-ca.crl -CAfile root.pem "
-                        "-noout 2>&1; cat root.pem simple-ca.pem > chain2.pem; openssl crl "
-                        "-inform DER -in simple-ca.crl -CAfile chain2.pem -noout 2>&1",
-                        work),
+    assert_int_equal(sh_run(out, sizeof out,
+                            "cd %s && openssl crl -inform DER -in simple-ca.crl -CAfile root.pem "
+                            "-noout 2>&1; cat root.pem simple-ca.pem > chain2.pem; openssl crl "
+                            "-inform DER -in simple-ca.crl -CAfile chain2.pem -noout 2>&1",
+                            work),
                      0);
     assert_non_null(strstr(out, "verify OK"));
-    assert_int_equal(sh(out, sizeof out,
-                        "cd %s && openssl crl -inform DER -in simple-ca.crl "
-                        "-text -noout",
-                        work),
+    assert_int_equal(sh_run(out, sizeof out,
+                            "cd %s && openssl crl -inform DER -in simple-ca.crl "
+                            "-text -noout",
+                            work),
                      0);
     assert_null(strstr(out, serial));
     assert_non_null(strstr(out, "X509v3 CRL Number"));
@@ -305,25 +282,25 @@ static void recorded_certificate_is_good_then_revoked(void **state)
     /* And the next CRL lists it, with the reason; openssl verify -crl_check refuses it. */
     fetch("/crl/simple-ca.crl", "application/pkix-crl", "simple-ca.crl");
     fetch("/crl/root.crl", "application/pkix-crl", "root.crl");
-    assert_int_equal(sh(out, sizeof out,
-                        "cd %s && openssl crl -inform DER -in simple-ca.crl "
-                        "-text -noout",
-                        work),
+    assert_int_equal(sh_run(out, sizeof out,
+                            "cd %s && openssl crl -inform DER -in simple-ca.crl "
+                            "-text -noout",
+                            work),
                      0);
     char want[160];
     snprintf(want, sizeof want, "Serial Number: %s", serial);
     assert_non_null(strstr(out, want));
     assert_non_null(strstr(out, "Key Compromise"));
-    assert_int_equal(sh(NULL, 0,
-                        "cd %s && openssl crl -inform DER -in simple-ca.crl -out "
-                        "simple-ca.crl.pem && openssl crl -inform DER -in root.crl "
-                        "-out root.crl.pem",
-                        work),
+    assert_int_equal(sh_run(NULL, 0,
+                            "cd %s && openssl crl -inform DER -in simple-ca.crl -out "
+                            "simple-ca.crl.pem && openssl crl -inform DER -in root.crl "
+                            "-out root.crl.pem",
+                            work),
                      0);
-    int rc = sh(out, sizeof out,
-                "cd %s && openssl verify -crl_check -CAfile root.pem -untrusted simple-ca.pem "
-                "-CRLfile simple-ca.crl.pem signer.pem 2>&1",
-                work);
+    int rc = sh_run(out, sizeof out,
+                    "cd %s && openssl verify -crl_check -CAfile root.pem -untrusted simple-ca.pem "
+                    "-CRLfile simple-ca.crl.pem signer.pem 2>&1",
+                    work);
     assert_int_not_equal(rc, 0);
     assert_non_null(strstr(out, "certificate revoked"));
 
@@ -343,12 +320,13 @@ static void good_certificate_passes_crl_check(void **state)
     issue("qualified-ca", true, "q.pem", serial, sizeof serial);
     fetch("/crl/qualified-ca.crl", "application/pkix-crl", "qualified-ca.crl");
     fetch("/crl/root.crl", "application/pkix-crl", "root.crl");
-    int rc = sh(out, sizeof out,
-                "cd %s && openssl crl -inform DER -in qualified-ca.crl -out q.crl.pem && "
-                "openssl crl -inform DER -in root.crl -out r.crl.pem && cat q.crl.pem r.crl.pem "
-                "> crls.pem && openssl verify -crl_check_all -CAfile root.pem -untrusted "
-                "qualified-ca.pem -CRLfile crls.pem q.pem 2>&1",
-                work);
+    int rc =
+        sh_run(out, sizeof out,
+               "cd %s && openssl crl -inform DER -in qualified-ca.crl -out q.crl.pem && "
+               "openssl crl -inform DER -in root.crl -out r.crl.pem && cat q.crl.pem r.crl.pem "
+               "> crls.pem && openssl verify -crl_check_all -CAfile root.pem -untrusted "
+               "qualified-ca.pem -CRLfile crls.pem q.pem 2>&1",
+               work);
     if (rc != 0)
         fprintf(stderr, "openssl verify: %s\n", out);
     assert_int_equal(rc, 0);
@@ -373,12 +351,13 @@ static void get_form_answers_too(void **state)
     /* Find a request whose base64 has '/' or '+' (different nonces give different bytes), so
      * the percent-encoding matters. */
     for (int i = 0; i < 50; i++) {
-        assert_int_equal(sh(NULL, 0,
-                            "cd %s && openssl ocsp -issuer qualified-ca.pem -cert "
-                            "get.pem -reqout get.req 2>/dev/null",
-                            work),
+        assert_int_equal(sh_run(NULL, 0,
+                                "cd %s && openssl ocsp -issuer qualified-ca.pem -cert "
+                                "get.pem -reqout get.req 2>/dev/null",
+                                work),
                          0);
-        assert_int_equal(sh(b64, sizeof b64, "cd %s && openssl base64 -A -in get.req", work), 0);
+        assert_int_equal(sh_run(b64, sizeof b64, "cd %s && openssl base64 -A -in get.req", work),
+                         0);
         if (strpbrk(b64, "/+"))
             break;
     }
@@ -391,10 +370,10 @@ static void get_form_answers_too(void **state)
             snprintf(enc, sizeof enc, "%s", b64);
         snprintf(path, sizeof path, "/ocsp/%s", enc);
         fetch(path, "application/ocsp-response", "get.resp");
-        int rc = sh(out, sizeof out,
-                    "cd %s && openssl ocsp -respin get.resp -no_nonce -issuer qualified-ca.pem "
-                    "-cert get.pem -CAfile root.pem -resp_text 2>&1",
-                    work);
+        int rc = sh_run(out, sizeof out,
+                        "cd %s && openssl ocsp -respin get.resp -no_nonce -issuer qualified-ca.pem "
+                        "-cert get.pem -CAfile root.pem -resp_text 2>&1",
+                        work);
         if (rc != 0 || !strstr(out, "get.pem: good"))
             fprintf(stderr, "GET form %d (%s):\n%s\n", form, path, out);
         assert_int_equal(rc, 0);
@@ -415,7 +394,8 @@ static void malformed_requests_get_malformed_request(void **state)
     assert_string_equal(got, "application/ocsp-response");
     write_file("bad.resp", r.body, r.body_len);
     response_free(&r);
-    sh(out, sizeof out, "cd %s && openssl ocsp -respin bad.resp -resp_text -noverify 2>&1", work);
+    sh_run(out, sizeof out, "cd %s && openssl ocsp -respin bad.resp -resp_text -noverify 2>&1",
+           work);
     if (!strstr(out, "Responder Error: malformedrequest (1)"))
         fprintf(stderr, "POST garbage: %s\n", out);
     assert_non_null(strstr(out, "Responder Error: malformedrequest (1)"));
@@ -423,8 +403,8 @@ static void malformed_requests_get_malformed_request(void **state)
     static const char *const paths[] = {"/ocsp/%21%21%21%21", "/ocsp/Z2FyYmFnZQ%3D%3D"};
     for (size_t i = 0; i < 2; i++) {
         fetch(paths[i], "application/ocsp-response", "bad.resp");
-        sh(out, sizeof out, "cd %s && openssl ocsp -respin bad.resp -resp_text -noverify 2>&1",
-           work);
+        sh_run(out, sizeof out, "cd %s && openssl ocsp -respin bad.resp -resp_text -noverify 2>&1",
+               work);
         assert_non_null(strstr(out, "Responder Error: malformedrequest (1)"));
     }
     /* Another media type is an HTTP error, like /tsa. */
@@ -455,18 +435,18 @@ static void issuing_ca_status_comes_from_the_root_responder(void **state)
     assert_int_equal(ocsp_query("root.pem", "qualified-ca.pem", out, sizeof out), 0);
     assert_non_null(strstr(out, "Signet OCSP Responder"));
     /* Revoke the Advanced CA: the root responder says so, the root CRL lists it. */
-    assert_int_equal(sh(serial, sizeof serial,
-                        "cd %s && openssl x509 -in advanced-ca.pem "
-                        "-noout -serial | cut -d= -f2 | tr -d '\\n'",
-                        work),
+    assert_int_equal(sh_run(serial, sizeof serial,
+                            "cd %s && openssl x509 -in advanced-ca.pem "
+                            "-noout -serial | cut -d= -f2 | tr -d '\\n'",
+                            work),
                      0);
     admin_revoke("root", serial, "cessationOfOperation");
     assert_ocsp_status("root.pem", "advanced-ca.pem", "revoked");
     fetch("/crl/root.crl", "application/pkix-crl", "root.crl");
-    assert_int_equal(sh(out, sizeof out,
-                        "cd %s && openssl crl -inform DER -in root.crl -text "
-                        "-noout -CAfile root.pem 2>&1",
-                        work),
+    assert_int_equal(sh_run(out, sizeof out,
+                            "cd %s && openssl crl -inform DER -in root.crl -text "
+                            "-noout -CAfile root.pem 2>&1",
+                            work),
                      0);
     assert_non_null(strstr(out, "verify OK"));
     assert_non_null(strstr(out, serial));

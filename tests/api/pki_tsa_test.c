@@ -25,35 +25,11 @@ static struct server srv;
 static char data_dir[256];
 static char work[256]; /* files for the openssl tool */
 
-static const char *const names[] = {"root", "simple-ca", "advanced-ca", "qualified-ca", "tsa",
-                                    "ocsp"};
+static const char *const names[] = {"root",         "simple-ca", "advanced-ca",
+                                    "qualified-ca", "tsa",       "ocsp"};
 #define N_NAMES (sizeof names / sizeof names[0])
 
 /* ---- helpers ---- */
-
-/* Runs a shell command (printf format), its stdout into out; returns the exit status. */
-static int sh(char *out, size_t out_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int sh(char *out, size_t out_len, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = 0;
-    if (out && out_len) {
-        n = fread(out, 1, out_len - 1, p);
-        out[n] = '\0';
-    }
-    char sink[4096];
-    while (fread(sink, 1, sizeof sink, p) > 0)
-        ;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void write_file(const char *name, const void *data, size_t len)
 {
@@ -133,9 +109,10 @@ static void stamp(const char *query, const char *reply)
 static void make_query(const char *md, const char *out)
 {
     write_file("data.txt", "Signet time-stamp test\n", 23);
-    assert_int_equal(sh(NULL, 0, "cd %s && openssl ts -query -data data.txt -%s -cert -out %s "
-                                 "2>/dev/null",
-                        work, md, out),
+    assert_int_equal(sh_run(NULL, 0,
+                            "cd %s && openssl ts -query -data data.txt -%s -cert -out %s "
+                            "2>/dev/null",
+                            work, md, out),
                      0);
 }
 
@@ -143,8 +120,8 @@ static void make_query(const char *md, const char *out)
 static void reply_serial(const char *reply, char *serial, size_t len)
 {
     char text[8192];
-    assert_int_equal(sh(text, sizeof text, "cd %s && openssl ts -reply -in %s -text 2>/dev/null",
-                        work, reply),
+    assert_int_equal(sh_run(text, sizeof text,
+                            "cd %s && openssl ts -reply -in %s -text 2>/dev/null", work, reply),
                      0);
     const char *p = strstr(text, "Serial number: ");
     assert_non_null(p);
@@ -186,14 +163,15 @@ static void every_certificate_is_served_as_pem_and_der(void **state)
     fetch_all();
     for (size_t i = 0; i < N_NAMES; i++) {
         /* The DER and the PEM are the same certificate. */
-        assert_int_equal(sh(NULL, 0, "cd %s && openssl x509 -inform DER -in %s.der -outform PEM "
-                                     "| cmp -s - %s.pem",
-                            work, names[i], names[i]),
+        assert_int_equal(sh_run(NULL, 0,
+                                "cd %s && openssl x509 -inform DER -in %s.der -outform PEM "
+                                "| cmp -s - %s.pem",
+                                work, names[i], names[i]),
                          0);
     }
     char out[4096];
-    assert_int_equal(sh(out, sizeof out, "cd %s && grep -c 'BEGIN CERTIFICATE' chain.pem", work),
-                     0);
+    assert_int_equal(
+        sh_run(out, sizeof out, "cd %s && grep -c 'BEGIN CERTIFICATE' chain.pem", work), 0);
     assert_int_equal(strtol(out, NULL, 10), 4); /* root and the three issuing CAs */
     struct response r = {0};
     assert_true(http(&srv, "GET", "/pki/nope.pem", NULL, NULL, 0, &r));
@@ -209,10 +187,11 @@ static void chain_verifies_with_the_openssl_tool(void **state)
     (void)state;
     char out[4096];
     fetch_all();
-    int rc = sh(out, sizeof out,
-                "cd %s && openssl verify -CAfile root.pem -untrusted chain.pem tsa.pem ocsp.pem "
-                "simple-ca.pem advanced-ca.pem qualified-ca.pem 2>&1",
-                work);
+    int rc =
+        sh_run(out, sizeof out,
+               "cd %s && openssl verify -CAfile root.pem -untrusted chain.pem tsa.pem ocsp.pem "
+               "simple-ca.pem advanced-ca.pem qualified-ca.pem 2>&1",
+               work);
     if (rc != 0)
         fprintf(stderr, "openssl verify: %s\n", out);
     assert_int_equal(rc, 0);
@@ -224,10 +203,10 @@ static void chain_verifies_with_the_openssl_tool(void **state)
                                          {"qualified-ca", "Signet Qualified CA"}};
     char want[300];
     for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(
-            sh(out, sizeof out, "cd %s && openssl x509 -in %s.pem -noout -subject -text", work,
-               cas[i][0]),
-            0);
+        assert_int_equal(sh_run(out, sizeof out,
+                                "cd %s && openssl x509 -in %s.pem -noout -subject -text", work,
+                                cas[i][0]),
+                         0);
         assert_non_null(strstr(out, cas[i][1]));
         assert_non_null(strstr(out, "CA:TRUE, pathlen:0"));
         assert_non_null(strstr(out, "Certificate Sign, CRL Sign"));
@@ -238,13 +217,13 @@ static void chain_verifies_with_the_openssl_tool(void **state)
         snprintf(want, sizeof want, "URI:%s/crl/root.crl", srv.base);
         assert_non_null(strstr(out, want));
     }
-    assert_int_equal(sh(out, sizeof out, "cd %s && openssl x509 -in root.pem -noout -text", work),
-                     0);
+    assert_int_equal(
+        sh_run(out, sizeof out, "cd %s && openssl x509 -in root.pem -noout -text", work), 0);
     assert_non_null(strstr(out, "X509v3 Basic Constraints: critical\n                CA:TRUE"));
     assert_non_null(strstr(out, "X509v3 Key Usage: critical\n                Certificate Sign, "
                                 "CRL Sign"));
-    assert_int_equal(sh(out, sizeof out, "cd %s && openssl x509 -in ocsp.pem -noout -text", work),
-                     0);
+    assert_int_equal(
+        sh_run(out, sizeof out, "cd %s && openssl x509 -in ocsp.pem -noout -text", work), 0);
     assert_non_null(strstr(out, "OCSP Signing"));
     assert_non_null(strstr(out, "OCSP No Check"));
 }
@@ -254,8 +233,8 @@ static void tsa_certificate_has_critical_timestamping_only(void **state)
     (void)state;
     char out[8192];
     fetch("tsa.pem", "application/x-pem-file");
-    assert_int_equal(sh(out, sizeof out, "cd %s && openssl x509 -in tsa.pem -noout -text", work),
-                     0);
+    assert_int_equal(
+        sh_run(out, sizeof out, "cd %s && openssl x509 -in tsa.pem -noout -text", work), 0);
     assert_non_null(
         strstr(out, "X509v3 Extended Key Usage: critical\n                Time Stamping\n"));
     assert_non_null(strstr(out, "X509v3 Key Usage: critical\n                Digital Signature, "
@@ -273,15 +252,16 @@ static void timestamp_reply_verifies_against_the_root(void **state)
     for (size_t i = 0; i < 3; i++) {
         make_query(mds[i], "q.tsq");
         stamp("q.tsq", "r.tsr");
-        int rc = sh(out, sizeof out,
-                    "cd %s && openssl ts -verify -in r.tsr -queryfile q.tsq -CAfile root.pem "
-                    "-untrusted tsa.pem 2>&1",
-                    work);
+        int rc = sh_run(out, sizeof out,
+                        "cd %s && openssl ts -verify -in r.tsr -queryfile q.tsq -CAfile root.pem "
+                        "-untrusted tsa.pem 2>&1",
+                        work);
         if (rc != 0 || !strstr(out, "Verification: OK"))
             fprintf(stderr, "%s: openssl ts -verify: %s\n", mds[i], out);
         assert_non_null(strstr(out, "Verification: OK"));
         assert_int_equal(
-            sh(out, sizeof out, "cd %s && openssl ts -reply -in r.tsr -text 2>/dev/null", work), 0);
+            sh_run(out, sizeof out, "cd %s && openssl ts -reply -in r.tsr -text 2>/dev/null", work),
+            0);
         assert_non_null(strstr(out, "Status: Granted."));
         assert_non_null(
             strstr(out, "Policy OID: 2.25.336782241598815905160109094009071991440.1.1"));
@@ -309,17 +289,18 @@ static void malformed_query_gets_a_rejection(void **state)
     write_file("garbage.tsq", "this is not a TimeStampReq", 26);
     stamp("garbage.tsq", "g.tsr");
     assert_int_equal(
-        sh(out, sizeof out, "cd %s && openssl ts -reply -in g.tsr -text 2>/dev/null", work), 0);
+        sh_run(out, sizeof out, "cd %s && openssl ts -reply -in g.tsr -text 2>/dev/null", work), 0);
     assert_non_null(strstr(out, "Status: Rejected"));
     assert_non_null(strstr(out, "wrong format"));
     /* MD5 is not among the accepted digests: a rejection naming the algorithm. */
-    assert_int_equal(sh(NULL, 0, "cd %s && openssl ts -query -data data.txt -md5 -out md5.tsq "
-                                 "2>/dev/null",
-                        work),
+    assert_int_equal(sh_run(NULL, 0,
+                            "cd %s && openssl ts -query -data data.txt -md5 -out md5.tsq "
+                            "2>/dev/null",
+                            work),
                      0);
     stamp("md5.tsq", "m.tsr");
     assert_int_equal(
-        sh(out, sizeof out, "cd %s && openssl ts -reply -in m.tsr -text 2>/dev/null", work), 0);
+        sh_run(out, sizeof out, "cd %s && openssl ts -reply -in m.tsr -text 2>/dev/null", work), 0);
     assert_non_null(strstr(out, "Status: Rejected"));
 }
 
@@ -337,23 +318,24 @@ static void private_keys_are_not_stored_in_clear(void **state)
 {
     (void)state;
     char out[65536];
-    assert_int_equal(sh(out, sizeof out, "sqlite3 %s/signet.db .dump", data_dir), 0);
+    assert_int_equal(sh_run(out, sizeof out, "sqlite3 %s/signet.db .dump", data_dir), 0);
     assert_non_null(strstr(out, "pki_entities"));
     assert_null(strstr(out, "PRIVATE KEY"));
-    assert_int_equal(
-        sh(out, sizeof out, "sqlite3 %s/signet.db 'SELECT count(*) FROM pki_entities'", data_dir),
-        0);
+    assert_int_equal(sh_run(out, sizeof out,
+                            "sqlite3 %s/signet.db 'SELECT count(*) FROM pki_entities'", data_dir),
+                     0);
     assert_int_equal(strtol(out, NULL, 10), 6);
     /* No stored key blob parses as a private key (DER or PEM). */
     for (size_t i = 0; i < N_NAMES; i++) {
-        assert_int_equal(sh(NULL, 0,
-                            "sqlite3 %s/signet.db \"SELECT hex(key_sealed) FROM pki_entities "
-                            "WHERE name = '%s'\" | xxd -r -p > %s/sealed.bin",
-                            data_dir, names[i], work),
+        assert_int_equal(sh_run(NULL, 0,
+                                "sqlite3 %s/signet.db \"SELECT hex(key_sealed) FROM pki_entities "
+                                "WHERE name = '%s'\" | xxd -r -p > %s/sealed.bin",
+                                data_dir, names[i], work),
                          0);
-        assert_int_not_equal(sh(NULL, 0, "openssl pkey -inform DER -in %s/sealed.bin -noout "
-                                         ">/dev/null 2>&1",
-                                work),
+        assert_int_not_equal(sh_run(NULL, 0,
+                                    "openssl pkey -inform DER -in %s/sealed.bin -noout "
+                                    ">/dev/null 2>&1",
+                                    work),
                              0);
     }
 }
@@ -386,10 +368,10 @@ static void restart_loads_the_same_hierarchy(void **state)
     fetch("tsa.pem", "application/x-pem-file");
     make_query("sha256", "q.tsq");
     stamp("q.tsq", "r.tsr");
-    sh(out, sizeof out,
-       "cd %s && openssl ts -verify -in r.tsr -queryfile q.tsq -CAfile root.pem -untrusted "
-       "tsa.pem 2>&1",
-       work);
+    sh_run(out, sizeof out,
+           "cd %s && openssl ts -verify -in r.tsr -queryfile q.tsq -CAfile root.pem -untrusted "
+           "tsa.pem 2>&1",
+           work);
     assert_non_null(strstr(out, "Verification: OK"));
 }
 

@@ -287,8 +287,8 @@ void assert_error_object(const struct response *r, long status, const char *name
         fprintf(stderr, "expected status %ld, got %ld: %s\n", status, r->status, r->body);
     assert_int_equal(r->status, status);
     assert_non_null(r->json);
-    const char *fields[] = {"id", "timestamp", "name", "message", "path", "clientSubject",
-                            "clientBody"};
+    const char *fields[] = {"id",   "timestamp",     "name",      "message",
+                            "path", "clientSubject", "clientBody"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         json_t *v = json_object_get(r->json, fields[i]);
         if (!json_is_string(v))
@@ -407,4 +407,28 @@ int tcp_connect(int port)
         return -1;
     }
     return fd;
+}
+
+int sh_run(char *out, size_t out_len, const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return -1;
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t got = 0;
+    if (out && out_len) {
+        got = fread(out, 1, out_len - 1, p);
+        out[got] = '\0';
+    }
+    char sink[4096];
+    while (fread(sink, 1, sizeof sink, p) > 0)
+        ;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -62,5 +62,8 @@ bool http_chunked(const struct server *s, const char *method, const char *path,
                   const char *const *headers, char fill, size_t body_len, struct response *out);
 /* Opens a TCP connection to 127.0.0.1:port; returns the socket, or -1 with errno set. */
 int tcp_connect(int port);
+/* Runs a shell command (printf format) to completion; its stdout (up to out_len - 1 bytes,
+ * NUL-terminated) into out (may be NULL); returns the exit status, -1 if it did not run. */
+int sh_run(char *out, size_t out_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
