@@ -21,7 +21,10 @@ struct option_def {
     const char *help;
 };
 
-#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help}
+#define STR(field, def, help)                                                                      \
+    {                                                                                              \
+#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help                        \
+    }
 
 static const struct option_def options[] = {
     {"listen", OPT_STRING, offsetof(struct config, listen), "127.0.0.1:8080", 0, 0,
@@ -48,8 +51,8 @@ static const struct option_def options[] = {
      "largest request body in bytes (default 60 MiB)"},
     {"token-ttl", OPT_INT, offsetof(struct config, token_ttl), "300", 10, 86400,
      "lifetime of access tokens in seconds"},
-    {"token-audience", OPT_STRING, offsetof(struct config, token_audience), "signet-sign-api",
-     0, 0, "audience (aud) of access tokens, required in bearer tokens"},
+    {"token-audience", OPT_STRING, offsetof(struct config, token_audience), "signet-sign-api", 0, 0,
+     "audience (aud) of access tokens, required in bearer tokens"},
     {"token-rate", OPT_INT, offsetof(struct config, token_rate), "20", 1, 1000000,
      "token requests per second allowed per client and per source address"},
     {"token-burst", OPT_INT, offsetof(struct config, token_burst), "40", 1, 1000000,
@@ -79,6 +82,10 @@ static const struct option_def options[] = {
     {"tsa-policy", OPT_STRING, offsetof(struct config, tsa_policy),
      "2.25.336782241598815905160109094009071991440.1.1", 0, 0,
      "policy OID of the time stamps issued at /tsa (default under Signet's arc, docs/pki.md)"},
+    {"pki-root-cert", OPT_STRING, offsetof(struct config, pki_root_cert), "", 0, 0,
+     "PEM root CA certificate to create the PKI under on first start (default: a new root)"},
+    {"pki-root-key", OPT_STRING, offsetof(struct config, pki_root_key), "", 0, 0,
+     "unencrypted PEM private key of --pki-root-cert (sealed into the store; then remove it)"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -120,9 +127,10 @@ static bool set_option(struct config *cfg, const struct option_def *o, const cha
     case OPT_INT: {
         int64_t v;
         if (!str_to_i64(value, o->min, o->max, &v)) {
-            snprintf(err, err_len, "%s: invalid value '%s' for %s: expected a whole number "
-                     "from %lld to %lld", source, value, o->name, (long long)o->min,
-                     (long long)o->max);
+            snprintf(err, err_len,
+                     "%s: invalid value '%s' for %s: expected a whole number "
+                     "from %lld to %lld",
+                     source, value, o->name, (long long)o->min, (long long)o->max);
             return false;
         }
         *(int64_t *)field = v;
@@ -130,8 +138,8 @@ static bool set_option(struct config *cfg, const struct option_def *o, const cha
     }
     case OPT_BOOL:
         if (!parse_bool(value, (bool *)field)) {
-            snprintf(err, err_len, "%s: invalid value '%s' for %s: expected true or false",
-                     source, value, o->name);
+            snprintf(err, err_len, "%s: invalid value '%s' for %s: expected true or false", source,
+                     value, o->name);
             return false;
         }
         return true;
@@ -194,8 +202,10 @@ static bool parse_listen(struct config *cfg, char *err, size_t err_len)
     const char *colon = strrchr(cfg->listen, ':');
     int64_t port;
     if (!colon || colon == cfg->listen || !str_to_i64(colon + 1, 0, 65535, &port)) {
-        snprintf(err, err_len, "invalid value '%s' for listen: expected HOST:PORT, "
-                 "e.g. 127.0.0.1:8080", cfg->listen);
+        snprintf(err, err_len,
+                 "invalid value '%s' for listen: expected HOST:PORT, "
+                 "e.g. 127.0.0.1:8080",
+                 cfg->listen);
         return false;
     }
     const char *host = cfg->listen;
@@ -216,19 +226,26 @@ static bool finish(struct config *cfg, char *err, size_t err_len)
         return false;
     struct iso_duration max_validity;
     if (!iso_parse_duration(cfg->max_validity, &max_validity)) {
-        snprintf(err, err_len, "invalid value '%s' for max-validity: expected an ISO 8601 "
-                 "duration such as P365D", cfg->max_validity);
+        snprintf(err, err_len,
+                 "invalid value '%s' for max-validity: expected an ISO 8601 "
+                 "duration such as P365D",
+                 cfg->max_validity);
         return false;
     }
     if (log_level_parse(cfg->log_level) < 0) {
-        snprintf(err, err_len, "invalid value '%s' for log-level: expected error, warn, info "
-                 "or debug", cfg->log_level);
+        snprintf(err, err_len,
+                 "invalid value '%s' for log-level: expected error, warn, info "
+                 "or debug",
+                 cfg->log_level);
         return false;
     }
     if (strcmp(cfg->store, "sqlite") != 0 && !str_has_prefix(cfg->store, "sqlite:") &&
-        !str_has_prefix(cfg->store, "postgres://") && !str_has_prefix(cfg->store, "postgresql://")) {
-        snprintf(err, err_len, "invalid value '%s' for store: expected sqlite, sqlite:PATH or "
-                 "postgres://…", cfg->store);
+        !str_has_prefix(cfg->store, "postgres://") &&
+        !str_has_prefix(cfg->store, "postgresql://")) {
+        snprintf(err, err_len,
+                 "invalid value '%s' for store: expected sqlite, sqlite:PATH or "
+                 "postgres://…",
+                 cfg->store);
         return false;
     }
     if (cfg->data_dir[0] == '\0') {
@@ -257,16 +274,18 @@ static bool finish(struct config *cfg, char *err, size_t err_len)
         snprintf(cfg->public_url, len, "http://%s", cfg->listen);
     } else if (!str_has_prefix(cfg->public_url, "http://") &&
                !str_has_prefix(cfg->public_url, "https://")) {
-        snprintf(err, err_len, "invalid value '%s' for public-url: expected http://… or "
-                 "https://…", cfg->public_url);
+        snprintf(err, err_len,
+                 "invalid value '%s' for public-url: expected http://… or "
+                 "https://…",
+                 cfg->public_url);
         return false;
     }
     return true;
 }
 
-enum config_result config_load(struct config *cfg, int argc, char **argv,
-                               struct cli_opt *extra, const char **positional, size_t max_pos,
-                               size_t *n_pos, char *err, size_t err_len)
+enum config_result config_load(struct config *cfg, int argc, char **argv, struct cli_opt *extra,
+                               const char **positional, size_t max_pos, size_t *n_pos, char *err,
+                               size_t err_len)
 {
     memset(cfg, 0, sizeof *cfg);
     *n_pos = 0;

@@ -26,29 +26,31 @@ struct config {
     char *realm;      /* OAuth realm of the built-in token endpoint */
     char *config_file;
     char *log_level;
-    char *master_key_file; /* key-encryption key for keys/data at rest */
-    int64_t threads;       /* HTTP worker threads; 0 = number of cores */
-    int64_t max_body;      /* bytes */
-    int64_t token_ttl;     /* seconds an access token lives */
-    char *token_audience;  /* "aud" of access tokens and what bearer tokens must carry */
-    int64_t token_rate;    /* token requests per second per address (and per client) */
-    int64_t token_burst;   /* bucket size of that rate limit */
+    char *master_key_file;      /* key-encryption key for keys/data at rest */
+    int64_t threads;            /* HTTP worker threads; 0 = number of cores */
+    int64_t max_body;           /* bytes */
+    int64_t token_ttl;          /* seconds an access token lives */
+    char *token_audience;       /* "aud" of access tokens and what bearer tokens must carry */
+    int64_t token_rate;         /* token requests per second per address (and per client) */
+    int64_t token_burst;        /* bucket size of that rate limit */
     int64_t token_client_rate;  /* per client instead, when not 0 */
     int64_t token_client_burst; /* per client instead, when not 0 */
-    char *external_issuer; /* accepted foreign token issuer ("" = none) */
-    char *external_jwks;   /* its JWKS: file path or http(s) URL */
-    int64_t shutdown_grace; /* seconds to wait for in-flight requests on SIGTERM */
-    int64_t setup_link_ttl; /* seconds a setup link (/ui/setup/{token}) stays usable */
-    char *max_validity;     /* ISO 8601 duration: longest validUntil after a release */
-    int64_t open_link_ttl;  /* seconds a TEMPORARY open link (/ui/open/{token}) stays usable */
-    int64_t job_interval;   /* seconds between background job passes; 0: no jobs on this node */
-    bool demo;             /* create/print demo organization and client on start */
-    char *tsa_policy;      /* policy OID of RFC 3161 time stamps (docs/pki.md) */
+    char *external_issuer;      /* accepted foreign token issuer ("" = none) */
+    char *external_jwks;        /* its JWKS: file path or http(s) URL */
+    int64_t shutdown_grace;     /* seconds to wait for in-flight requests on SIGTERM */
+    int64_t setup_link_ttl;     /* seconds a setup link (/ui/setup/{token}) stays usable */
+    char *max_validity;         /* ISO 8601 duration: longest validUntil after a release */
+    int64_t open_link_ttl;      /* seconds a TEMPORARY open link (/ui/open/{token}) stays usable */
+    int64_t job_interval;       /* seconds between background job passes; 0: no jobs on this node */
+    bool demo;                  /* create/print demo organization and client on start */
+    char *tsa_policy;           /* policy OID of RFC 3161 time stamps (docs/pki.md) */
+    char *pki_root_cert;        /* PEM root certificate to create the PKI under ("": a new root) */
+    char *pki_root_key;         /* its unencrypted PEM private key */
 };
 
 struct cli_opt {
-    const char *name;  /* long option name without dashes */
-    bool takes_value;  /* false: a flag */
+    const char *name; /* long option name without dashes */
+    bool takes_value; /* false: a flag */
     const char *help;
     const char *value; /* set by parsing: the value, or "true" for a present flag */
 };
@@ -61,9 +63,9 @@ enum config_result { CONFIG_OK = 0, CONFIG_HELP = 1, CONFIG_ERROR = 2 };
  * positionals (up to max_pos, stored as pointers into argv). Then loads the config file and
  * the environment. On CONFIG_ERROR, err holds one line naming the bad option or value.
  */
-enum config_result config_load(struct config *cfg, int argc, char **argv,
-                               struct cli_opt *extra, const char **positional, size_t max_pos,
-                               size_t *n_pos, char *err, size_t err_len);
+enum config_result config_load(struct config *cfg, int argc, char **argv, struct cli_opt *extra,
+                               const char **positional, size_t max_pos, size_t *n_pos, char *err,
+                               size_t err_len);
 void config_free(struct config *cfg);
 /* Prints the options (config table, then the extra ones) for --help. */
 void config_print_help(const struct cli_opt *extra);

@@ -149,10 +149,10 @@ static bool add_extensions(X509 *x, X509 *issuer, const struct entity_spec *s, c
     if (s->role == ROLE_ROOT)
         return pki_x509_add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE") &&
                pki_x509_add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
-    snprintf(aia, sizeof aia, "OCSP;URI:%s/ocsp,caIssuers;URI:%s/pki/%s.der", url, url,
-             s->issuer);
+    snprintf(aia, sizeof aia, "OCSP;URI:%s/ocsp,caIssuers;URI:%s/pki/%s.der", url, url, s->issuer);
     snprintf(crl, sizeof crl, "URI:%s/crl/%s.crl", url, s->issuer);
-    if (!pki_x509_add_ext(x, &v3, NID_authority_key_identifier, "keyid:always"))
+    /* keyid; issuer + serial for an operator's root that has no subject key identifier */
+    if (!pki_x509_add_ext(x, &v3, NID_authority_key_identifier, "keyid,issuer"))
         return false;
     switch (s->role) {
     case ROLE_ISSUING:
@@ -163,7 +163,8 @@ static bool add_extensions(X509 *x, X509 *issuer, const struct entity_spec *s, c
     case ROLE_TSA:
         /* RFC 3161 §2.3: the only extended key usage, and critical. */
         return pki_x509_add_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") &&
-               pki_x509_add_ext(x, &v3, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+               pki_x509_add_ext(x, &v3, NID_key_usage,
+                                "critical,digitalSignature,nonRepudiation") &&
                pki_x509_add_ext(x, &v3, NID_ext_key_usage, "critical,timeStamping") &&
                pki_x509_add_ext(x, &v3, NID_info_access, aia) &&
                pki_x509_add_ext(x, &v3, NID_crl_distribution_points, crl);
@@ -183,14 +184,15 @@ static bool add_extensions(X509 *x, X509 *issuer, const struct entity_spec *s, c
 }
 
 /* Issues the certificate of entity s for key; issuer/issuer_key NULL: self-signed. */
-static X509 *issue(const struct entity_spec *s, EVP_PKEY *key, X509 *issuer,
-                   EVP_PKEY *issuer_key, const char *url, int64_t now)
+static X509 *issue(const struct entity_spec *s, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
+                   const char *url, int64_t now)
 {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
-    bool ok = x && name && X509_set_version(x, X509_VERSION_3) == 1 && pki_x509_set_random_serial(x) &&
-              X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                                         (const unsigned char *)"Signet", -1, -1, 0) == 1 &&
+    bool ok = x && name && X509_set_version(x, X509_VERSION_3) == 1 &&
+              pki_x509_set_random_serial(x) &&
+              X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"Signet",
+                                         -1, -1, 0) == 1 &&
               X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                          (const unsigned char *)s->common_name, -1, -1, 0) == 1 &&
               X509_set_subject_name(x, name) == 1 &&
@@ -209,23 +211,36 @@ static X509 *issue(const struct entity_spec *s, EVP_PKEY *key, X509 *issuer,
     return x;
 }
 
-struct pki_ca *pki_ca_generate(const char *public_url, int64_t now, char *err, size_t err_len)
+/* The hierarchy under root_cert/root_key (both taken over by the new hierarchy, may be NULL:
+ * a new root). */
+static struct pki_ca *generate(const char *public_url, int64_t now, X509 *root_cert,
+                               EVP_PKEY *root_key, char *err, size_t err_len)
 {
     if (!public_url || !public_url_ok(public_url)) {
         snprintf(err, err_len,
                  "the public URL \"%s\" cannot go into certificates: use http(s)://HOST[:PORT]"
                  "[/PATH] without a trailing slash, quotes, commas or semicolons",
                  public_url ? public_url : "");
+        X509_free(root_cert);
+        EVP_PKEY_free(root_key);
         return NULL;
     }
     struct pki_ca *ca = pki_ca_new();
     if (!ca) {
         snprintf(err, err_len, "out of memory");
+        X509_free(root_cert);
+        EVP_PKEY_free(root_key);
         return NULL;
+    }
+    if (root_cert) {
+        ca->cert[0] = root_cert;
+        ca->key[0] = root_key;
     }
     for (size_t i = 0; i < PKI_CA_ENTITIES; i++) {
         const struct entity_spec *s = &specs[i];
         int issuer = s->role == ROLE_ROOT ? -1 : pki_ca_entity_find(s->issuer, strlen(s->issuer));
+        if (ca->cert[i])
+            continue; /* the configured root */
         ca->key[i] = EVP_EC_gen(s->curve);
         if (ca->key[i])
             ca->cert[i] = issue(s, ca->key[i], issuer >= 0 ? ca->cert[issuer] : NULL,
@@ -242,8 +257,50 @@ struct pki_ca *pki_ca_generate(const char *public_url, int64_t now, char *err, s
     return ca;
 }
 
-bool pki_ca_add(struct pki_ca *ca, const char *name, const unsigned char *cert_der,
-                size_t cert_len, const unsigned char *key_der, size_t key_len)
+struct pki_ca *pki_ca_generate(const char *public_url, int64_t now, char *err, size_t err_len)
+{
+    return generate(public_url, now, NULL, NULL, err, err_len);
+}
+
+struct pki_ca *pki_ca_generate_under(const char *public_url, int64_t now, const char *cert_pem,
+                                     const char *key_pem, char *err, size_t err_len)
+{
+    X509 *cert = NULL;
+    EVP_PKEY *key = NULL;
+    BIO *b = BIO_new_file(cert_pem, "r");
+    if (b)
+        cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    b = BIO_new_file(key_pem, "r");
+    if (b)
+        key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    const char *why = NULL;
+    if (!cert)
+        why = "cannot read the root certificate (PEM)";
+    else if (!key)
+        why = "cannot read the root private key (unencrypted PEM)";
+    else if (X509_check_private_key(cert, key) != 1)
+        why = "the root private key does not belong to the root certificate";
+    else if (X509_check_ca(cert) < 1 || ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) &&
+                                         !(X509_get_key_usage(cert) & KU_KEY_CERT_SIGN)))
+        why = "the root certificate is not a CA certificate allowed to sign certificates";
+    else if (X509_cmp_time(X509_get0_notBefore(cert), &(time_t){(time_t)now}) > 0 ||
+             X509_cmp_time(X509_get0_notAfter(cert),
+                           &(time_t){(time_t)(now + 10 * 365 * 86400LL)}) < 0)
+        why = "the root certificate is not valid now or expires within the issuing CAs' ten years";
+    if (why) {
+        snprintf(err, err_len, "%s", why);
+        ERR_clear_error();
+        X509_free(cert);
+        EVP_PKEY_free(key);
+        return NULL;
+    }
+    return generate(public_url, now, cert, key, err, err_len);
+}
+
+bool pki_ca_add(struct pki_ca *ca, const char *name, const unsigned char *cert_der, size_t cert_len,
+                const unsigned char *key_der, size_t key_len)
 {
     int i = pki_ca_entity_find(name, strlen(name));
     if (!ca || i < 0 || ca->cert[i] || cert_len > LONG_MAX_DER || key_len > LONG_MAX_DER)

@@ -32,12 +32,18 @@ struct pki_ca;
  * in err.
  */
 struct pki_ca *pki_ca_generate(const char *public_url, int64_t now, char *err, size_t err_len);
+/* The same under an existing root: the root certificate and its private key come from the PEM
+ * files cert_pem and key_pem (unencrypted key), e.g. an operator's offline root; everything
+ * else is generated and issued by it. NULL with one line in err when a file cannot be read,
+ * the key does not match, the certificate is no CA, or it does not outlive the issuing CAs. */
+struct pki_ca *pki_ca_generate_under(const char *public_url, int64_t now, const char *cert_pem,
+                                     const char *key_pem, char *err, size_t err_len);
 /* An empty hierarchy to load stored entities into with pki_ca_add; NULL without memory. */
 struct pki_ca *pki_ca_new(void);
 /* Adds an entity from its certificate (DER) and private key (PKCS#8 DER). False if name is
  * unknown or already present, or the certificate or key does not parse or they do not match. */
-bool pki_ca_add(struct pki_ca *ca, const char *name, const unsigned char *cert_der,
-                size_t cert_len, const unsigned char *key_der, size_t key_len);
+bool pki_ca_add(struct pki_ca *ca, const char *name, const unsigned char *cert_der, size_t cert_len,
+                const unsigned char *key_der, size_t key_len);
 /* True when every entity is present and each certificate verifies under its issuer's key;
  * otherwise false with one line in err. */
 bool pki_ca_check(const struct pki_ca *ca, char *err, size_t err_len);

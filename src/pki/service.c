@@ -24,7 +24,7 @@ struct pki_service {
     struct pki_ca *ca;
     struct pki_tsa *tsa;
     struct pki_crl_cache *crl_cache; /* CRLs served under /crl/ (pki/registry.h) */
-    atomic_bool ready; /* set (release) once ca and tsa are complete */
+    atomic_bool ready;               /* set (release) once ca and tsa are complete */
 };
 
 struct pki_service *pki_service_new(void)
@@ -63,8 +63,7 @@ const struct pki_tsa *pki_service_tsa(const struct pki_service *svc)
 
 struct pki_crl_cache *pki_service_crl_cache(const struct pki_service *svc)
 {
-    return svc && atomic_load_explicit(&svc->ready, memory_order_acquire) ? svc->crl_cache
-                                                                          : NULL;
+    return svc && atomic_load_explicit(&svc->ready, memory_order_acquire) ? svc->crl_cache : NULL;
 }
 
 static enum store_status sync_registry_tx(struct store_tx *tx, void *cls)
@@ -213,7 +212,10 @@ bool pki_service_start(struct pki_service *svc, const struct config *cfg, struct
             break;
         }
         int64_t now_ms = time_now_ms();
-        created = pki_ca_generate(cfg->public_url, now_ms / 1000, err, err_len);
+        created = cfg->pki_root_cert && *cfg->pki_root_cert
+                      ? pki_ca_generate_under(cfg->public_url, now_ms / 1000, cfg->pki_root_cert,
+                                              cfg->pki_root_key, err, err_len)
+                      : pki_ca_generate(cfg->public_url, now_ms / 1000, err, err_len);
         if (!created)
             goto cleanup;
         fresh.rows = calloc(PKI_CA_ENTITIES, sizeof *fresh.rows);
