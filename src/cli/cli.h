@@ -27,13 +27,13 @@ struct store *cli_open_store(const struct config *cfg);
 struct store;
 int cli_demo_bootstrap(struct store *s, const struct config *cfg, const char *public_url);
 
-/* Reads the whole file at path (at most max bytes) into owned memory (free()); NULL with one
+/* Reads the whole file at path (at most max bytes) into owned memory (free()), followed by a
+ * NUL byte not counted in *len; NULL with one
  * line in err. cli_write_file writes len bytes to path (created or truncated); false with one
  * line in err. (cli/files.c) */
 #include <stdbool.h>
 #include <stddef.h>
-unsigned char *cli_read_file(const char *path, size_t max, size_t *len, char *err,
-                             size_t err_len);
+unsigned char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t err_len);
 bool cli_write_file(const char *path, const unsigned char *data, size_t len, char *err,
                     size_t err_len);
 

@@ -20,7 +20,7 @@ unsigned char *cli_read_file(const char *path, size_t max, size_t *len, char *er
             size_t next = cap ? cap * 2 : 65536;
             if (next > max + 1)
                 next = max + 1;
-            unsigned char *grown = next > cap ? realloc(data, next) : NULL;
+            unsigned char *grown = next > cap ? realloc(data, next + 1) : NULL;
             if (!grown) {
                 snprintf(err, err_len, "%s is larger than %zu bytes", path, max);
                 goto fail;
@@ -38,6 +38,7 @@ unsigned char *cli_read_file(const char *path, size_t max, size_t *len, char *er
         goto fail;
     }
     fclose(f);
+    data[n] = '\0'; /* room was kept: callers may read text (PEM) as a string */
     *len = n;
     return data;
 fail:

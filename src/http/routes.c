@@ -8,6 +8,7 @@
 #include "sign/attach_handlers.h"
 #include "sign/handlers.h"
 #include "sign/release_handlers.h"
+#include "sign/verify_handlers.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
 const struct route http_routes[] = {
@@ -50,6 +51,10 @@ const struct route http_routes[] = {
      pki_handle_ocsp_post},
     {"GET", "/ocsp/*", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_ocsp_get},
     {"GET", "/crl/{file}", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_crl_get},
+    /* Public signature verification (docs/verify.md): capped by max_body and a concurrency
+     * limit, no token. */
+    {"POST", "/system/api/verify", BODY_RAW, "application/pdf", AUTH_NONE, NULL,
+     sign_handle_verify},
     /* Sign API v2 release and open (sign/release_handlers.c). */
     {"POST", "/system/api/process/{processId}/release", BODY_JSON_OPTIONAL, NULL, AUTH_BEARER,
      "sswp:process:create", sign_handle_process_release},
