@@ -533,3 +533,26 @@ cleanup:
     CMS_ContentInfo_free(cms);
     return out;
 }
+
+unsigned char *pki_cms_signer_cert(const unsigned char *cms, size_t cms_len, size_t *len)
+{
+    if (!cms || cms_len == 0 || cms_len > INT32_MAX)
+        return NULL;
+    const unsigned char *p = cms;
+    CMS_ContentInfo *ci = d2i_CMS_ContentInfo(NULL, &p, (long)cms_len);
+    STACK_OF(CMS_SignerInfo) *sis = ci ? CMS_get0_SignerInfos(ci) : NULL;
+    unsigned char *out = NULL, *der = NULL;
+    X509 *signer = NULL;
+    if (sis && sk_CMS_SignerInfo_num(sis) >= 1 && CMS_set1_signers_certs(ci, NULL, 0) >= 1) {
+        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, 0), NULL, &signer, NULL, NULL);
+        int n = signer ? i2d_X509(signer, &der) : -1;
+        if (n > 0 && (out = malloc((size_t)n)) != NULL) {
+            memcpy(out, der, (size_t)n);
+            *len = (size_t)n;
+        }
+    }
+    OPENSSL_free(der);
+    CMS_ContentInfo_free(ci);
+    ERR_clear_error();
+    return out;
+}

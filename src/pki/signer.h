@@ -85,4 +85,8 @@ unsigned char *pki_cms_sign(const struct pki_signer *s, const struct pki_ca *ca,
                             const unsigned char digest[32], const struct pki_tsa *tsa, size_t *len,
                             char *err, size_t err_len);
 
+/* The signer certificate (DER, owned) of a CMS SignedData (trailing zero padding allowed, as in
+ * a PDF's /Contents), taken from the certificates the CMS carries; NULL when there is none. */
+unsigned char *pki_cms_signer_cert(const unsigned char *cms, size_t cms_len, size_t *len);
+
 #endif

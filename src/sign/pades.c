@@ -3,7 +3,9 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "pdf/sign.h"
+#include "pdf/verify.h"
 #include "pki/ca.h"
+#include "pki/revocation.h"
 #include "pki/tsa.h"
 
 #include <stdio.h>
@@ -70,13 +72,16 @@ static enum pades_status pdf_failure(enum pdf_result r)
     return r == PDF_NOMEM || r == PDF_INTERNAL ? PADES_FAILED : PADES_BAD_INPUT;
 }
 
-/* Certificates and revocation data for the /DSS (B-LT). */
+/* Certificates and revocation data for the /DSS (B-LT): the new signer's chain, the TSA, and
+ * the signer certificates of every earlier CAdES signature in the file. */
+#define LTV_MAX_CERTS (4 + PDF_VERIFY_MAX_SIGNATURES)
+
 struct ltv {
-    struct pdf_der certs[4];
-    unsigned char *cert_mem[4];
+    struct pdf_der certs[LTV_MAX_CERTS];
+    unsigned char *cert_mem[LTV_MAX_CERTS];
     size_t n_certs;
-    struct pdf_der ocsps[4];
-    unsigned char *ocsp_mem[4];
+    struct pdf_der ocsps[LTV_MAX_CERTS];
+    unsigned char *ocsp_mem[LTV_MAX_CERTS];
     size_t n_ocsps;
     struct pdf_der crls[8];
     unsigned char **crl_mem;
@@ -96,9 +101,17 @@ static void ltv_free(struct ltv *l)
     free(l->crl_lens);
 }
 
+/* Takes der over (freed on failure or when it is already listed). */
 static bool ltv_add_cert(struct ltv *l, unsigned char *der, size_t len)
 {
-    if (!der || l->n_certs >= 4) {
+    if (!der)
+        return false;
+    for (size_t i = 0; i < l->n_certs; i++)
+        if (l->certs[i].len == len && memcmp(l->certs[i].data, der, len) == 0) {
+            free(der);
+            return true;
+        }
+    if (l->n_certs >= LTV_MAX_CERTS) {
         free(der);
         return false;
     }
@@ -109,7 +122,28 @@ static bool ltv_add_cert(struct ltv *l, unsigned char *der, size_t len)
     return true;
 }
 
-static bool ltv_collect(struct ltv *l, const struct pki_ca *ca, const char *issuer,
+/* The signer certificates of the CAdES signatures already in pdf (ours and others'). */
+static void ltv_add_earlier_signers(struct ltv *l, struct pdf_engine *engine, const void *pdf,
+                                    size_t len)
+{
+    struct pdf_verify_info info;
+    memset(&info, 0, sizeof info);
+    char err[200];
+    enum pdf_result r = pdf_verify_scan(engine, pdf, len, &info, err, sizeof err);
+    for (size_t i = 0; r == PDF_OK && i < info.n_sigs; i++) {
+        if (info.sigs[i].doc_timestamp)
+            continue;
+        size_t n = 0;
+        unsigned char *der =
+            pki_cms_signer_cert(info.sigs[i].contents.data, info.sigs[i].contents.len, &n);
+        if (der)
+            ltv_add_cert(l, der, n);
+    }
+    pdf_verify_info_free(&info);
+}
+
+static bool ltv_collect(struct ltv *l, struct pdf_engine *engine, const void *pdf, size_t len,
+                        const struct pki_ca *ca, const char *issuer,
                         const unsigned char *signer_der, size_t signer_len,
                         const struct pades_hooks *hooks)
 {
@@ -120,23 +154,31 @@ static bool ltv_collect(struct ltv *l, const struct pki_ca *ca, const char *issu
     memcpy(copy, signer_der, signer_len);
     if (!ltv_add_cert(l, copy, signer_len))
         return false;
+    size_t root_at = 0;
     for (size_t i = 0; i < sizeof chain / sizeof chain[0]; i++) {
-        size_t len = 0;
+        size_t n = 0;
         int idx = pki_ca_entity_find(chain[i], strlen(chain[i]));
-        unsigned char *der = idx < 0 ? NULL : pki_ca_cert_der(ca, (size_t)idx, &len);
-        if (!ltv_add_cert(l, der, len))
+        unsigned char *der = idx < 0 ? NULL : pki_ca_cert_der(ca, (size_t)idx, &n);
+        root_at = l->n_certs;
+        if (!ltv_add_cert(l, der, n))
             return false;
     }
-    /* OCSP responses for everything but the root (trust anchor): signer, issuing CA, TSA. */
-    for (size_t i = 0; hooks && hooks->ocsp_response && i + 1 < l->n_certs; i++) {
-        size_t len = 0;
+    ltv_add_earlier_signers(l, engine, pdf, len);
+    /* OCSP responses for every certificate our hierarchy issued, except the root (the trust
+     * anchor): signers (new and earlier), the issuing CA, the TSA. */
+    for (size_t i = 0; hooks && hooks->ocsp_response && i < l->n_certs; i++) {
+        struct pki_cert_info ci;
+        if (i == root_at || !pki_cert_info(ca, l->certs[i].data, l->certs[i].len, &ci) ||
+            ci.issuer < 0)
+            continue; /* the root itself, or another tool's certificate */
+        size_t n = 0;
         unsigned char *resp =
-            hooks->ocsp_response(hooks->arg, l->certs[i].data, l->certs[i].len, &len);
+            hooks->ocsp_response(hooks->arg, l->certs[i].data, l->certs[i].len, &n);
         if (!resp)
             continue;
         l->ocsp_mem[l->n_ocsps] = resp;
         l->ocsps[l->n_ocsps].data = resp;
-        l->ocsps[l->n_ocsps].len = len;
+        l->ocsps[l->n_ocsps].len = n;
         l->n_ocsps++;
     }
     if (hooks && hooks->crls &&
@@ -326,7 +368,8 @@ enum pades_status pades_sign(struct pdf_engine *engine, const struct pki_ca *ca,
 
     if (req->pades >= PADES_B_LT) {
         int64_t t5 = now_us();
-        if (!ltv_collect(&ltv, ca, out->issuer, cert_der, cert_len, hooks)) {
+        if (!ltv_collect(&ltv, engine, out->pdf, out->len, ca, out->issuer, cert_der, cert_len,
+                         hooks)) {
             snprintf(err, err_len, "cannot collect the validation data");
             goto cleanup;
         }

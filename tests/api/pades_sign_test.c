@@ -289,6 +289,14 @@ static void three_signers(const char *corpus_name, const char *first_placement)
     assert_int_equal(
         sign(in, b, "--name 'Bruno Beispiel' --level ADVANCED --pades B-LT", json, sizeof json), 0);
     validate(b, 2, 0);
+    /* B-LT: the /DSS holds revocation data for the earlier signer too. */
+    char report[8192];
+    const char *bin = getenv("SIGNET_BIN");
+    assert_int_equal(sh_run(report, sizeof report, "%s verify '%s/%s' --data '%s' 2>/dev/null",
+                            bin ? bin : "./signet", work, b, srv.data_dir),
+                     0);
+    assert_null(strstr(report, "not checked"));
+    assert_int_equal(count_lines(report, "revocation good"), 2);
     snprintf(in, sizeof in, "%s/%s", work, b);
     assert_int_equal(
         sign(in, c, "--name 'Chloé Exemple' --level QUALIFIED --pades B-LTA", json, sizeof json),
