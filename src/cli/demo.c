@@ -107,9 +107,15 @@ int cli_demo_bootstrap(struct store *s, const struct config *cfg, const char *pu
         "      $BASE/system/api/process/$PID/attach; echo\n"
         "  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{}' $BASE/system/api/process/$PID/release; echo\n"
         "  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{}' $BASE/system/api/process/$PID/open/ada; "
-        "echo\n\n",
+        "echo\n\n"
+        "PAdES with this instance's PKI (in another shell, while the server runs):\n"
+        "  signet sign %s signed.pdf --name 'Ada Lovelace' --level QUALIFIED --pades B-LTA "
+        "--page 0 --x 100 --y 100 --data %s\n"
+        "  signet verify signed.pdf --data %s\n"
+        "  curl -s --data-binary @signed.pdf -H 'Content-Type: application/pdf' "
+        "$BASE/system/api/verify; echo\n\n",
         public_url, public_url, cfg->realm, f.org_id, f.client_id, secret, public_url, f.client_id,
-        secret, cfg->realm, sample);
+        secret, cfg->realm, sample, sample, cfg->data_dir, cfg->data_dir);
     fflush(stdout);
     return 0;
 }
