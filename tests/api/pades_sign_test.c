@@ -341,6 +341,32 @@ static void test_tags(void **state)
     three_signers("tags.pdf", "--tag '\\s1\\'");
 }
 
+/* An RSA-3072 signer key (--key rsa3072): pdfsig and openssl cms accept it too. */
+static void test_rsa_signer(void **state)
+{
+    (void)state;
+    char json[2048], out[8192], path[512];
+    assert_int_equal(sign(corpus_path("simple-a4.pdf"), "rsa.pdf",
+                          "--name 'Anna Muster' --key rsa3072 --level ADVANCED", json, sizeof json),
+                     0);
+    snprintf(path, sizeof path, "%s/rsa.pdf", work);
+    sh_run(out, sizeof out, "pdfsig -nssdir sql:%s/nss '%s' 2>&1", work, path);
+    assert_int_equal(count_lines(out, "Signature is Valid."), 1);
+    assert_int_equal(count_lines(out, "Certificate is Trusted."), 1);
+    size_t n = 0;
+    unsigned char *d = slurp(path, &n);
+    struct sig sigs[2];
+    assert_int_equal(find_signatures(d, n, sigs, 2), 1);
+    extract(d, &sigs[0], "rsa");
+    free(sigs[0].der);
+    free(d);
+    assert_int_equal(sh_run(out, sizeof out,
+                            "cd %s && openssl cms -verify -binary -inform DER -in rsa.der "
+                            "-content rsa.bin -CAfile chain.pem -purpose any -out /dev/null 2>&1",
+                            work),
+                     0);
+}
+
 static void test_owner_encrypted_refused(void **state)
 {
     (void)state;
@@ -479,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_linearized),
         cmocka_unit_test(test_mixed_sizes),
         cmocka_unit_test(test_tags),
+        cmocka_unit_test(test_rsa_signer),
         cmocka_unit_test(test_owner_encrypted_refused),
         cmocka_unit_test(test_not_a_pdf_refused),
         cmocka_unit_test(test_flipped_byte_is_invalid),
