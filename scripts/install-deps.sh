@@ -7,11 +7,14 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
   libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev libfreetype-dev libjpeg-dev zlib1g-dev
   ca-certificates curl)
 test_pkgs=(libcmocka-dev poppler-utils qpdf mupdf-tools libnss3-tools sqlite3 wrk
-  clang libclang-rt-dev) # clang + libclang-rt-dev: the libFuzzer runs (cmake/fuzz.cmake)
+  clang libclang-rt-dev # clang + libclang-rt-dev: the libFuzzer runs (cmake/fuzz.cmake)
+  chromium chromium-driver nodejs npm) # browser tests (tests/browser, docs/web.md)
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi
 missing=()
 for p in "${want[@]}"; do
+  # NodeSource's nodejs bundles npm (and conflicts with Debian's npm package).
+  [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -118,8 +118,8 @@ static int jobs_run(struct store *s, const struct config *cfg, const char *only,
             continue;
         struct jobs_outcome out;
         int64_t now = time_now_ms();
-        enum jobs_run_result r = jobs_run_one(s, k, owner, now, as_of ? as_of : now, interval, true,
-                                              "admin", NULL, &out);
+        enum jobs_run_result r = jobs_run_one(s, cfg, k, owner, now, as_of ? as_of : now, interval,
+                                              true, "admin", NULL, &out);
         const char *state = r == JOBS_RAN ? "ran" : r == JOBS_NOT_DUE ? "busy" : "failed";
         if (r != JOBS_RAN)
             rc = 1;

@@ -91,8 +91,8 @@ int cli_serve(int argc, char **argv)
     pki = pki_service_new(); /* started below, once the public URL is known */
     if (!pki)
         goto cleanup;
-    struct app app = {.cfg = &cfg, .store = store, .metrics = metrics,
-                      .started_ms = time_now_ms(), .pdf = pdf};
+    struct app app = {
+        .cfg = &cfg, .store = store, .metrics = metrics, .started_ms = time_now_ms(), .pdf = pdf};
     app.pki = pki;
     app.authenticate = auth_oauth_authenticate;
     app.auth = oauth;
@@ -131,7 +131,7 @@ int cli_serve(int argc, char **argv)
         goto cleanup;
     /* Background jobs (expiry); the first pass runs now, before the listening line. */
     if (cfg.job_interval > 0) {
-        jobs = jobs_scheduler_start(store, cfg.job_interval * 1000);
+        jobs = jobs_scheduler_start(store, &cfg, cfg.job_interval * 1000);
         if (!jobs) {
             fprintf(stderr, "signet serve: the job scheduler could not be started\n");
             goto cleanup;
@@ -153,7 +153,7 @@ cleanup:
     jobs_scheduler_stop(jobs); /* before the store closes */
     metrics_free(metrics);
     auth_oauth_free(oauth);
-    pdf_engine_free(pdf); /* after http_server_stop: no request is still using it */
+    pdf_engine_free(pdf);  /* after http_server_stop: no request is still using it */
     pki_service_free(pki); /* likewise */
     store_close(store);
     free(public_url);

@@ -11,10 +11,10 @@
 #include "core/str.h"
 #include "pdf/pdf.h"
 #include "pki/ca.h"
-#include "pki/registry.h"
 #include "pki/service.h"
 #include "sign/attach.h"
 #include "sign/pades.h"
+#include "sign/pades_hooks.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -58,70 +58,6 @@ static bool parse_double(const char *s, double *out)
     if (errno || end == s || *end || !isfinite(v))
         return false;
     *out = v;
-    return true;
-}
-
-/* Records the issued certificate in the registry, in its own transaction. */
-struct record_ctx {
-    struct store *store;
-    const struct pades_certificate *cert;
-};
-
-static enum store_status record_tx(struct store_tx *tx, void *cls)
-{
-    const struct record_ctx *r = cls;
-    return pki_registry_record(tx, r->cert->issuer, r->cert->der, r->cert->der_len, NULL,
-                               r->cert->not_before_ms);
-}
-
-struct hook_ctx {
-    struct store *store;
-    const struct pki_ca *ca;
-    struct pki_crl_cache *crls;
-};
-
-static bool on_certificate(void *arg, const struct pades_certificate *cert, char *err,
-                           size_t err_len)
-{
-    struct hook_ctx *h = arg;
-    struct record_ctx r = {h->store, cert};
-    if (store_run(h->store, STORE_WRITE, record_tx, &r) != STORE_OK) {
-        snprintf(err, err_len, "the certificate could not be recorded in the registry");
-        return false;
-    }
-    return true;
-}
-
-static unsigned char *ocsp_response(void *arg, const unsigned char *der, size_t len,
-                                    size_t *out_len)
-{
-    struct hook_ctx *h = arg;
-    return pki_registry_ocsp_der(h->ca, h->store, der, len, (int64_t)time(NULL), out_len);
-}
-
-static bool crls(void *arg, const char *issuer, unsigned char ***items, size_t **lens, size_t *n)
-{
-    struct hook_ctx *h = arg;
-    const char *names[2] = {"root", issuer};
-    *items = calloc(2, sizeof **items);
-    *lens = calloc(2, sizeof **lens);
-    *n = 0;
-    for (size_t i = 0; *items && *lens && i < 2; i++) {
-        enum store_status st = STORE_OK;
-        int idx = pki_ca_entity_find(names[i], strlen(names[i]));
-        unsigned char *der = idx < 0 ? NULL
-                                     : pki_crl_current(h->crls, h->ca, h->store, (size_t)idx,
-                                                       (int64_t)time(NULL), &(*lens)[*n], &st);
-        if (der)
-            (*items)[(*n)++] = der;
-    }
-    if (*n == 0) {
-        free(*items);
-        free(*lens);
-        *items = NULL;
-        *lens = NULL;
-        return false;
-    }
     return true;
 }
 
@@ -291,8 +227,9 @@ int cli_sign(int argc, char **argv)
     }
 
     const struct pki_ca *ca = pki_service_ca(pki);
-    struct hook_ctx hc = {store, ca, pki_service_crl_cache(pki)};
-    struct pades_hooks hooks = {&hc, on_certificate, ocsp_response, crls};
+    struct sign_pades_env env = {store, ca, pki_service_crl_cache(pki), NULL};
+    struct pades_hooks hooks;
+    sign_pades_hooks_init(&env, &hooks);
     enum pades_status st = pades_sign(engine, ca, pki_service_tsa(pki), &hooks, &req, in, in_len,
                                       &res, err, sizeof err);
     if (st != PADES_OK) {

@@ -75,6 +75,10 @@ static const struct option_def options[] = {
      "longest validUntil a release may set, as an ISO 8601 duration after the release"},
     {"open-link-ttl", OPT_INT, offsetof(struct config, open_link_ttl), "900", 30, 86400,
      "seconds a TEMPORARY link of POST /system/api/process/{id}/open/{personId} stays usable"},
+    {"retention", OPT_STRING, offsetof(struct config, retention), "P90D", 0, 0,
+     "how long the files of a completed or expired process are kept (archiveOn = end + this), "
+     "as an ISO 8601 duration in weeks, days, hours, minutes or seconds; then the archive job "
+     "deletes them"},
     {"job-interval", OPT_INT, offsetof(struct config, job_interval), "60", 0, 86400,
      "seconds between passes of the background jobs (process expiry); 0: this node runs none"},
     {"demo", OPT_BOOL, offsetof(struct config, demo), "false", 0, 0,
@@ -230,6 +234,15 @@ static bool finish(struct config *cfg, char *err, size_t err_len)
                  "invalid value '%s' for max-validity: expected an ISO 8601 "
                  "duration such as P365D",
                  cfg->max_validity);
+        return false;
+    }
+    struct iso_duration retention;
+    if (!iso_parse_duration(cfg->retention, &retention) ||
+        !iso_duration_fixed_ms(&retention, &cfg->retention_ms) || cfg->retention_ms <= 0) {
+        snprintf(err, err_len,
+                 "invalid value '%s' for retention: expected a positive ISO 8601 duration "
+                 "without years or months, such as P90D or P520W",
+                 cfg->retention);
         return false;
     }
     if (log_level_parse(cfg->log_level) < 0) {

@@ -41,6 +41,8 @@ struct config {
     int64_t setup_link_ttl;     /* seconds a setup link (/ui/setup/{token}) stays usable */
     char *max_validity;         /* ISO 8601 duration: longest validUntil after a release */
     int64_t open_link_ttl;      /* seconds a TEMPORARY open link (/ui/open/{token}) stays usable */
+    char *retention;            /* ISO 8601 duration files are kept after a process ends */
+    int64_t retention_ms;       /* the same in ms (set by config_load) */
     int64_t job_interval;       /* seconds between background job passes; 0: no jobs on this node */
     bool demo;                  /* create/print demo organization and client on start */
     char *tsa_policy;           /* policy OID of RFC 3161 time stamps (docs/pki.md) */

@@ -2,7 +2,9 @@
 
 #include "auth/admin_api.h"
 #include "auth/oauth.h"
+#include "http/api_docs.h"
 #include "http/system.h"
+#include "http/web.h"
 #include "pki/handlers.h"
 #include "pki/revocation_handlers.h"
 #include "sign/attach_handlers.h"
@@ -21,8 +23,8 @@ const struct route http_routes[] = {
      oauth_handle_certs},
     {"GET", "/realms/{realm}/.well-known/openid-configuration", BODY_NONE, NULL, AUTH_NONE, NULL,
      oauth_handle_discovery},
-    {"GET", "/realms/{realm}/protocol/openid-connect/userinfo", BODY_NONE, NULL, AUTH_BEARER,
-     NULL, oauth_handle_userinfo},
+    {"GET", "/realms/{realm}/protocol/openid-connect/userinfo", BODY_NONE, NULL, AUTH_BEARER, NULL,
+     oauth_handle_userinfo},
     /* Sign API v2 processes (sign/handlers.c), relative to the integrator's base URL /system. */
     {"POST", "/system/api/process", BODY_JSON, NULL, AUTH_BEARER, "sswp:process:create",
      sign_handle_process_create},
@@ -41,20 +43,28 @@ const struct route http_routes[] = {
      "sswp:process:create", sign_handle_process_attach},
     {"GET", "/system/api/process/{processId}/file/{fileId}", BODY_NONE, NULL, AUTH_BEARER,
      "sswp:process:read", sign_handle_file_get},
-    {"GET", "/system/api/process/{processId}/file/{fileId}/content", BODY_NONE, NULL,
-     AUTH_BEARER, "sswp:process:read", sign_handle_file_content},
+    {"GET", "/system/api/process/{processId}/file/{fileId}/content", BODY_NONE, NULL, AUTH_BEARER,
+     "sswp:process:read", sign_handle_file_content},
     /* PKI (pki/handlers.c): CA certificates and the RFC 3161 time-stamping unit. */
     {"GET", "/pki/{file}", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_cert_get},
     {"POST", "/tsa", BODY_RAW, "application/timestamp-query", AUTH_NONE, NULL, pki_handle_tsa},
     /* Revocation (pki/revocation_handlers.c): OCSP responder (RFC 6960) and CRLs. */
-    {"POST", "/ocsp", BODY_RAW, "application/ocsp-request", AUTH_NONE, NULL,
-     pki_handle_ocsp_post},
+    {"POST", "/ocsp", BODY_RAW, "application/ocsp-request", AUTH_NONE, NULL, pki_handle_ocsp_post},
     {"GET", "/ocsp/*", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_ocsp_get},
     {"GET", "/crl/{file}", BODY_NONE, NULL, AUTH_NONE, NULL, pki_handle_crl_get},
     /* Public signature verification (docs/verify.md): capped by max_body and a concurrency
      * limit, no token. */
     {"POST", "/system/api/verify", BODY_RAW, "application/pdf", AUTH_NONE, NULL,
      sign_handle_verify},
+    /* Web pages (http/web.c, docs/web.md): one route per page, serving web/pages/{page}.html,
+     * and their static files from web/static/. */
+    {"GET", "/ui/verify", BODY_NONE, NULL, AUTH_NONE, NULL, web_handle_page},
+    {"GET", "/ui/static/*", BODY_NONE, NULL, AUTH_NONE, NULL, web_handle_static},
+    /* Our own description of the API (http/api_docs.c): OpenAPI document and its page. */
+    {"GET", "/system/api-docs", BODY_NONE, NULL, AUTH_NONE, NULL, api_docs_handle_json},
+    {"GET", "/system/api-docs.html", BODY_NONE, NULL, AUTH_NONE, NULL, api_docs_handle_html},
+    {"GET", "/system/api-docs.js", BODY_NONE, NULL, AUTH_NONE, NULL, api_docs_handle_js},
+    {"GET", "/system/api-docs.css", BODY_NONE, NULL, AUTH_NONE, NULL, api_docs_handle_css},
     /* Sign API v2 release and open (sign/release_handlers.c). */
     {"POST", "/system/api/process/{processId}/release", BODY_JSON_OPTIONAL, NULL, AUTH_BEARER,
      "sswp:process:create", sign_handle_process_release},
@@ -62,8 +72,7 @@ const struct route http_routes[] = {
      "sswp:process:read", sign_handle_process_open},
     /* Admin API (auth/admin_api.c), protected by an operator or organization-admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
-    {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL,
-     admin_handle_org_create},
+    {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL, admin_handle_org_create},
     {"GET", "/admin/v1/organizations/{organizationId}/clients", BODY_NONE, NULL, AUTH_ADMIN, NULL,
      admin_handle_client_list},
     {"POST", "/admin/v1/organizations/{organizationId}/clients", BODY_JSON_OPTIONAL, NULL,
@@ -74,8 +83,8 @@ const struct route http_routes[] = {
      admin_handle_team_create},
     {"POST", "/admin/v1/clients/{clientId}/revoke", BODY_NONE, NULL, AUTH_ADMIN, NULL,
      admin_handle_client_revoke},
-    {"POST", "/admin/v1/organizations/{organizationId}/clients/{clientId}/revoke", BODY_NONE,
-     NULL, AUTH_ADMIN, NULL, admin_handle_client_revoke},
+    {"POST", "/admin/v1/organizations/{organizationId}/clients/{clientId}/revoke", BODY_NONE, NULL,
+     AUTH_ADMIN, NULL, admin_handle_client_revoke},
     /* Organization admins (operator only): keys bound to one ORGANIZATION-type organization. */
     {"GET", "/admin/v1/organizations/{organizationId}/admins", BODY_NONE, NULL, AUTH_ADMIN, NULL,
      admin_handle_org_admin_list},

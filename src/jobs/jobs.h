@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct store;
+struct config;
 
 /* How long a claimed lease lasts; a node that dies mid-run blocks the job at most this long. */
 #define JOBS_LEASE_MS ((int64_t)5 * 60 * 1000)
@@ -41,8 +42,8 @@ struct jobs_kind {
     const char *what; /* one line for `signet admin jobs list` */
     /* Runs the job as of as_of (the time it treats as "now"; normally the clock), checking
      * *stop (may be NULL) between its transactions. trigger: "scheduler" or "admin". */
-    void (*run)(struct store *s, int64_t as_of, const char *trigger, const atomic_bool *stop,
-                struct jobs_outcome *out);
+    void (*run)(struct store *s, const struct config *cfg, int64_t as_of, const char *trigger,
+                const atomic_bool *stop, struct jobs_outcome *out);
 };
 
 /* The job kinds, ending with a NULL name. */
@@ -65,20 +66,23 @@ enum jobs_run_result {
  * due at now), runs it as of as_of and finishes it, scheduling the next run interval_ms later
  * (at once when it left work). out (may be NULL) receives what the run did.
  */
-enum jobs_run_result jobs_run_one(struct store *s, const struct jobs_kind *k, const char *owner,
-                                  int64_t now, int64_t as_of, int64_t interval_ms, bool force,
+enum jobs_run_result jobs_run_one(struct store *s, const struct config *cfg,
+                                  const struct jobs_kind *k, const char *owner, int64_t now,
+                                  int64_t as_of, int64_t interval_ms, bool force,
                                   const char *trigger, const atomic_bool *stop,
                                   struct jobs_outcome *out);
 
 /* Runs every due job once (jobs_run_one without force); *more: some job left work. */
-void jobs_run_pass(struct store *s, const char *owner, int64_t interval_ms, const atomic_bool *stop,
-                   bool *more);
+void jobs_run_pass(struct store *s, const struct config *cfg, const char *owner,
+                   int64_t interval_ms, const atomic_bool *stop, bool *more);
 
 struct jobs_scheduler;
 /* Runs one pass at once, every job whose lease is free whether due or not (so that work left
  * while no node ran is done before serving), then
- * starts a thread that runs a pass every interval_ms until stopped. NULL on failure. */
-struct jobs_scheduler *jobs_scheduler_start(struct store *s, int64_t interval_ms);
+ * starts a thread that runs a pass every interval_ms until stopped. cfg (the jobs' settings)
+ * is borrowed until jobs_scheduler_stop. NULL on failure. */
+struct jobs_scheduler *jobs_scheduler_start(struct store *s, const struct config *cfg,
+                                            int64_t interval_ms);
 /* Stops the thread (it finishes the transaction it is in) and frees it. NULL ok. */
 void jobs_scheduler_stop(struct jobs_scheduler *js);
 

@@ -8,6 +8,8 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/str.h"
+#include "core/config.h"
+#include "sign/archive.h"
 #include "sign/expiry.h"
 #include "store/jobs.h"
 
@@ -21,9 +23,10 @@
 
 /* ---- The jobs ---- */
 
-static void run_expiry(struct store *s, int64_t as_of, const char *trigger, const atomic_bool *stop,
-                       struct jobs_outcome *out)
+static void run_expiry(struct store *s, const struct config *cfg, int64_t as_of,
+                       const char *trigger, const atomic_bool *stop, struct jobs_outcome *out)
 {
+    (void)cfg;
     size_t n = 0;
     bool more = false;
     out->ok = sign_expiry_run(s, as_of, trigger, JOBS_MAX_ITEMS, stop, &n, &more) == SIGN_OK;
@@ -33,8 +36,23 @@ static void run_expiry(struct store *s, int64_t as_of, const char *trigger, cons
              out->ok ? "ok" : "failed", n, n == 1 ? "" : "es", more ? " (more due)" : "");
 }
 
+static void run_archive(struct store *s, const struct config *cfg, int64_t as_of,
+                        const char *trigger, const atomic_bool *stop, struct jobs_outcome *out)
+{
+    size_t n = 0;
+    bool more = false;
+    out->ok = sign_archive_run(s, cfg->retention_ms, as_of, trigger, JOBS_MAX_ITEMS, stop, &n,
+                               &more) == SIGN_OK;
+    out->items = (int64_t)n;
+    out->more = more;
+    snprintf(out->summary, sizeof out->summary, "%s: %zu process%s archived%s",
+             out->ok ? "ok" : "failed", n, n == 1 ? "" : "es", more ? " (more due)" : "");
+}
+
 const struct jobs_kind jobs_kinds[] = {
     {"expiry", "processes past validUntil become EXPIRED (with an audit record)", run_expiry},
+    {"archive", "files of processes ended longer than the retention ago are deleted (410)",
+     run_archive},
     /* Reminders (issue 6) go here: {"reminders", "…", run_reminders}. */
     {NULL, NULL, NULL},
 };
@@ -80,8 +98,9 @@ static enum store_status finish_tx(struct store_tx *tx, void *cls)
                             op->out->items);
 }
 
-enum jobs_run_result jobs_run_one(struct store *s, const struct jobs_kind *k, const char *owner,
-                                  int64_t now, int64_t as_of, int64_t interval_ms, bool force,
+enum jobs_run_result jobs_run_one(struct store *s, const struct config *cfg,
+                                  const struct jobs_kind *k, const char *owner, int64_t now,
+                                  int64_t as_of, int64_t interval_ms, bool force,
                                   const char *trigger, const atomic_bool *stop,
                                   struct jobs_outcome *out)
 {
@@ -102,7 +121,7 @@ enum jobs_run_result jobs_run_one(struct store *s, const struct jobs_kind *k, co
         log_error("jobs: %s cannot be claimed: %s", k->name, store_status_name(st));
         return JOBS_FAILED;
     }
-    k->run(s, as_of, trigger, stop, out);
+    k->run(s, cfg, as_of, trigger, stop, out);
     op.now = time_now_ms();
     op.next = out->more ? op.now : op.now + interval_ms;
     st = store_run(s, STORE_WRITE, finish_tx, &op);
@@ -118,8 +137,8 @@ enum jobs_run_result jobs_run_one(struct store *s, const struct jobs_kind *k, co
 }
 
 /* One pass; force: run every job whose lease is free, due or not (the first pass at start). */
-static void run_pass(struct store *s, const char *owner, int64_t interval_ms, bool force,
-                     const atomic_bool *stop, bool *more)
+static void run_pass(struct store *s, const struct config *cfg, const char *owner,
+                     int64_t interval_ms, bool force, const atomic_bool *stop, bool *more)
 {
     *more = false;
     for (const struct jobs_kind *k = jobs_kinds; k->name; k++) {
@@ -127,23 +146,24 @@ static void run_pass(struct store *s, const char *owner, int64_t interval_ms, bo
             return;
         struct jobs_outcome out;
         int64_t now = time_now_ms();
-        if (jobs_run_one(s, k, owner, now, now, interval_ms, force, "scheduler", stop, &out) ==
+        if (jobs_run_one(s, cfg, k, owner, now, now, interval_ms, force, "scheduler", stop, &out) ==
                 JOBS_RAN &&
             out.more)
             *more = true;
     }
 }
 
-void jobs_run_pass(struct store *s, const char *owner, int64_t interval_ms, const atomic_bool *stop,
-                   bool *more)
+void jobs_run_pass(struct store *s, const struct config *cfg, const char *owner,
+                   int64_t interval_ms, const atomic_bool *stop, bool *more)
 {
-    run_pass(s, owner, interval_ms, false, stop, more);
+    run_pass(s, cfg, owner, interval_ms, false, stop, more);
 }
 
 /* ---- The scheduler thread ---- */
 
 struct jobs_scheduler {
     struct store *store;
+    const struct config *cfg;
     int64_t interval_ms;
     char owner[128];
     pthread_t thread;
@@ -177,17 +197,19 @@ static void *scheduler_main(void *arg)
         pthread_mutex_unlock(&js->lock);
         if (atomic_load(&js->stop))
             break;
-        jobs_run_pass(js->store, js->owner, js->interval_ms, &js->stop, &more);
+        jobs_run_pass(js->store, js->cfg, js->owner, js->interval_ms, &js->stop, &more);
     }
     return NULL; /* the thread's store connection closes as it exits */
 }
 
-struct jobs_scheduler *jobs_scheduler_start(struct store *s, int64_t interval_ms)
+struct jobs_scheduler *jobs_scheduler_start(struct store *s, const struct config *cfg,
+                                            int64_t interval_ms)
 {
     struct jobs_scheduler *js = calloc(1, sizeof *js);
     if (!js)
         return NULL;
     js->store = s;
+    js->cfg = cfg;
     js->interval_ms = interval_ms > 0 ? interval_ms : 1000;
     atomic_init(&js->stop, false);
     jobs_node_name(js->owner, sizeof js->owner);
@@ -201,7 +223,7 @@ struct jobs_scheduler *jobs_scheduler_start(struct store *s, int64_t interval_ms
      * work left while no node ran (a restart after downtime) is done before the first
      * request, up to JOBS_MAX_ITEMS per job. */
     bool more = false;
-    run_pass(s, js->owner, js->interval_ms, true, NULL, &more);
+    run_pass(s, cfg, js->owner, js->interval_ms, true, NULL, &more);
     if (pthread_create(&js->thread, NULL, scheduler_main, js) != 0) {
         log_error("jobs: the scheduler thread cannot be started");
         pthread_cond_destroy(&js->wake);

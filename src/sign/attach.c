@@ -53,6 +53,7 @@ static bool fail(char *err, size_t err_len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
+    sign_utf8_repair(err); /* a %.Ns may have cut a character of the request in two */
     return false;
 }
 
@@ -223,6 +224,52 @@ static bool parse_attachment(const json_t *body, struct attach_in *in, char *err
         if (!parse_position(json_array_get(arr, i), i, &in->pos[i], err, err_len))
             return false;
     return true;
+}
+
+/* The content: strict base64 of a non-empty file of at most SIGN_MAX_FILE_BYTES. On success
+ * *bytes (owned, free()) and *len hold the file; on failure *bytes is NULL. */
+static bool decode_content(const struct attach_in *in, unsigned char **bytes, size_t *len,
+                           char *err, size_t err_len)
+{
+    *bytes = NULL;
+    *len = 0;
+    if (in->content_len == 0)
+        return fail(err, err_len, "Field 'content' must not be empty.");
+    if (in->content_len > SIGN_MAX_FILE_BASE64)
+        return fail(err, err_len,
+                    "Field 'content': file '%.255s' is larger than the limit of 40 MiB.", in->name);
+    if (b64_decoded_size(in->content, in->content_len, B64_STD) == 0 ||
+        !b64_decode(in->content, in->content_len, B64_STD, bytes, len)) {
+        *bytes = NULL;
+        *len = 0;
+        return fail(err, err_len,
+                    "Field 'content' is not valid base64 (RFC 4648 standard alphabet with "
+                    "padding, no line breaks or spaces).");
+    }
+    if (*len > SIGN_MAX_FILE_BYTES) {
+        free(*bytes);
+        *bytes = NULL;
+        *len = 0;
+        return fail(err, err_len,
+                    "Field 'content': file '%.255s' is larger than the limit of 40 MiB.", in->name);
+    }
+    return true;
+}
+
+bool sign_attach_check_request(const json_t *body, unsigned char **bytes, size_t *len,
+                               size_t *n_positions, char *err, size_t err_len)
+{
+    struct attach_in in;
+    memset(&in, 0, sizeof in);
+    *bytes = NULL;
+    *len = 0;
+    *n_positions = 0;
+    bool ok =
+        parse_attachment(body, &in, err, err_len) && decode_content(&in, bytes, len, err, err_len);
+    if (ok)
+        *n_positions = in.n_pos;
+    free(in.pos);
+    return ok;
 }
 
 /* Finds the signer named by each position among p's participants of type SIGNER. */
@@ -525,28 +572,8 @@ enum sign_attach_result sign_attach(struct store *s, struct pdf_engine *pdf,
     if (!resolve_signers(&op.p, &in, err, err_len))
         goto cleanup;
 
-    /* The content: strict base64 of at most SIGN_MAX_FILE_BYTES. */
-    if (in.content_len == 0) {
-        fail(err, err_len, "Field 'content' must not be empty.");
+    if (!decode_content(&in, &bytes, &len, err, err_len))
         goto cleanup;
-    }
-    if (in.content_len > SIGN_MAX_FILE_BASE64) {
-        fail(err, err_len, "Field 'content': file '%.255s' is larger than the limit of 40 MiB.",
-             in.name);
-        goto cleanup;
-    }
-    if (b64_decoded_size(in.content, in.content_len, B64_STD) == 0 ||
-        !b64_decode(in.content, in.content_len, B64_STD, &bytes, &len)) {
-        fail(err, err_len,
-             "Field 'content' is not valid base64 (RFC 4648 standard alphabet with padding, no "
-             "line breaks or spaces).");
-        goto cleanup;
-    }
-    if (len > SIGN_MAX_FILE_BYTES) {
-        fail(err, err_len, "Field 'content': file '%.255s' is larger than the limit of 40 MiB.",
-             in.name);
-        goto cleanup;
-    }
     /* Nothing below reads the body: release the base64 text now. in.content dangles. */
     json_decref(*body);
     *body = NULL;
@@ -627,6 +654,7 @@ struct file_op {
     struct store_process p;
     struct store_document *doc;
     bool process_missing;
+    bool archived;
     struct store_document *list;
     size_t n;
 };
@@ -635,12 +663,30 @@ static enum store_status file_get_tx(struct store_tx *tx, void *cls)
 {
     struct file_op *op = cls;
     op->process_missing = false;
+    op->archived = false;
     enum store_status st = store_process_get(tx, op->org_id, op->process_id, &op->p);
     if (st == STORE_NOT_FOUND)
         op->process_missing = true;
     if (st != STORE_OK)
         return st;
-    return store_document_get(tx, op->org_id, op->process_id, op->ref, op->doc);
+    st = store_document_get(tx, op->org_id, op->process_id, op->ref, op->doc);
+    if (st == STORE_NOT_FOUND && uuid_is_valid(op->ref)) {
+        /* A signed version (lastSignedFileId or an earlier one): the document's metadata with
+         * the version's id and bytes. */
+        struct store_document_version v;
+        st = store_document_version_get(tx, op->org_id, op->process_id, op->ref, &v);
+        if (st == STORE_OK)
+            st = store_document_get(tx, op->org_id, op->process_id, v.document_id, op->doc);
+        if (st == STORE_OK) {
+            str_copy(op->doc->id, sizeof op->doc->id, v.id);
+            str_copy(op->doc->blob_hash, sizeof op->doc->blob_hash, v.blob_hash);
+            op->doc->size = v.size;
+        }
+    }
+    /* Known file of an archived process: gone (410), whatever the id named. */
+    if (st == STORE_OK && op->p.archived_at)
+        op->archived = true;
+    return st;
 }
 
 enum sign_attach_result sign_file_get(struct store *s, const char *organization_id,
@@ -662,6 +708,8 @@ enum sign_attach_result sign_file_get(struct store *s, const char *organization_
         return op.process_missing ? SIGN_ATTACH_NOT_FOUND : SIGN_ATTACH_FILE_NOT_FOUND;
     if (st != STORE_OK)
         return SIGN_ATTACH_UNAVAILABLE;
+    if (op.archived)
+        return SIGN_ATTACH_ARCHIVED;
     st = store_blob_get(s, doc->blob_hash, bytes, len);
     if (st != STORE_OK) {
         log_error("process %s: the bytes of file %s (blob %s) cannot be read: %s", process_id,
@@ -753,7 +801,9 @@ static json_t *file_reference_json(const struct store_document *d)
     if (d->external_identifier[0])
         json_object_set_new(o, "externalIdentifier", json_string(d->external_identifier));
     json_object_set_new(o, "initialFileId", json_string(d->id));
-    /* lastSignedFileId appears once a signer has signed (not yet possible). */
+    /* lastSignedFileId: the newest signed version, once a signer has signed. */
+    if (d->last.id[0])
+        json_object_set_new(o, "lastSignedFileId", json_string(d->last.id));
     for (size_t i = 0; i < d->n_positions; i++) {
         const struct store_signature_position *p = &d->positions[i];
         /* pageNumber as the client gave it for COORDINATES; the page found for TAG. */

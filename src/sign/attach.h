@@ -23,6 +23,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct pdf_engine;
@@ -45,6 +46,7 @@ enum sign_attach_result {
     SIGN_ATTACH_FILE_NOT_FOUND, /* the process has no such file: 404 */
     SIGN_ATTACH_CONFLICT,       /* the process's state or file count forbids it: 409, err says */
     SIGN_ATTACH_UNAVAILABLE,    /* store or engine failure, out of memory: 503 */
+    SIGN_ATTACH_ARCHIVED,       /* the process was archived: its files are gone (410) */
 };
 
 /*
@@ -61,10 +63,24 @@ enum sign_attach_result sign_attach(struct store *s, struct pdf_engine *pdf,
                                     char file_id[STORE_ID_LEN], char *err, size_t err_len);
 
 /*
+ * The checks of attach that need neither the store nor a PDF engine, made as sign_attach makes
+ * them: the FileAttachment fields of body and each signature position's syntax, then the
+ * content (strict base64 of a non-empty file of at most SIGN_MAX_FILE_BYTES). Signers are not
+ * resolved and the bytes are not opened as a PDF. On success *bytes / *len hold the decoded
+ * file (owned, free()) and *n_positions the number of positions; on failure *bytes is NULL
+ * and err holds the 400 message sign_attach would give. For fuzz/attach_fuzz.c and tests.
+ */
+bool sign_attach_check_request(const json_t *body, unsigned char **bytes, size_t *len,
+                               size_t *n_positions, char *err, size_t err_len);
+
+/*
  * Reads file `file_ref` (its id or its externalIdentifier) of process_id: metadata into *doc
  * (store_document_clear afterwards) and the bytes into *bytes / *len (owned, free()).
  * SIGN_ATTACH_NOT_FOUND when the process is unknown to the organization (or another's),
- * SIGN_ATTACH_FILE_NOT_FOUND when it has no such file.
+ * SIGN_ATTACH_FILE_NOT_FOUND when it has no such file, SIGN_ATTACH_ARCHIVED when the process
+ * was archived (sign/archive.h). file_ref may also be the id of a signed version
+ * (lastSignedFileId or an earlier one): *doc is then the document with the version's id,
+ * blob and size.
  */
 enum sign_attach_result sign_file_get(struct store *s, const char *organization_id,
                                       const char *process_id, const char *file_ref,

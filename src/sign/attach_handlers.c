@@ -65,6 +65,7 @@ void sign_handle_process_attach(struct http_request *req)
         reply_not_found(req, r, id, NULL);
         break;
     case SIGN_ATTACH_CONFLICT:
+    case SIGN_ATTACH_ARCHIVED: /* not answered by attach: a process in CREATED is not archived */
         http_reply_error(req, ERR_PRECONDITION_FAILED, "%s", err);
         break;
     case SIGN_ATTACH_UNAVAILABLE:
@@ -95,6 +96,11 @@ static bool load_file(struct http_request *req, const char *format, struct store
     enum sign_attach_result r = sign_file_get(req->app->store, org, pid, fid, doc, bytes, len);
     if (r == SIGN_ATTACH_NOT_FOUND || r == SIGN_ATTACH_FILE_NOT_FOUND)
         reply_not_found(req, r, pid, fid);
+    else if (r == SIGN_ATTACH_ARCHIVED)
+        http_reply_error(req, ERR_GONE,
+                         "Process '%.64s' has been archived: its files were deleted after the "
+                         "retention period.",
+                         pid);
     else if (r != SIGN_ATTACH_OK)
         http_reply_error(req, ERR_STORE_UNAVAILABLE, "The file cannot be read now; try again.");
     /* Every download is audited; no record, no download. */

@@ -54,11 +54,11 @@ void sign_handle_process_create(struct http_request *req)
     switch (
         sign_process_create(req->app->store, org, req->auth.client_id, key, &p, err, sizeof err)) {
     case SIGN_OK:
-        http_reply_json(req, 201, sign_process_to_json(&p));
+        http_reply_json(req, 201, sign_process_to_json(&p, req->app->cfg->retention_ms));
         break;
     case SIGN_REPLAYED:
         /* 208 Already Reported: the answer of the first request with this key. */
-        http_reply_json(req, 208, sign_process_to_json(&p));
+        http_reply_json(req, 208, sign_process_to_json(&p, req->app->cfg->retention_ms));
         break;
     case SIGN_INVALID:
         http_reply_error(req, ERR_VALIDATION, "%s", err);
@@ -105,7 +105,7 @@ void sign_handle_process_get(struct http_request *req)
             SIGN_ATTACH_OK) {
             reply_unavailable(req);
         } else {
-            json_t *j = sign_process_to_json(&p);
+            json_t *j = sign_process_to_json(&p, req->app->cfg->retention_ms);
             if (j)
                 json_object_set_new(j, "fileReferences", files); /* steals files */
             else
@@ -176,6 +176,7 @@ void sign_handle_process_list(struct http_request *req)
         http_reply_error(req, ERR_VALIDATION, "%s", err);
         return;
     }
+    q.retention_ms = req->app->cfg->retention_ms;
     json_t *page = NULL;
     if (sign_process_list(req->app->store, org, &q, time_now_ms(), &page) != SIGN_OK) {
         reply_unavailable(req);

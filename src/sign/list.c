@@ -147,7 +147,7 @@ static json_t *page_json(const struct list_op *op, const struct sign_list_query 
     if (!content)
         return NULL;
     for (size_t i = 0; i < op->n; i++) {
-        json_t *p = sign_process_to_json(&op->items[i]);
+        json_t *p = sign_process_to_json(&op->items[i], q->retention_ms);
         json_t *files = sign_file_references_json(op->docs[i], op->n_docs[i]);
         /* The _new calls take their reference even when they fail. */
         if (!p || !files || json_object_set_new(p, "fileReferences", files) != 0) {

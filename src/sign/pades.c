@@ -251,6 +251,52 @@ static enum pades_status ready_for_update(struct pdf_engine *engine, const void 
     return PADES_OK;
 }
 
+struct pki_signer *pades_signer_issue(const struct pki_ca *ca, const struct pades_hooks *hooks,
+                                      const struct pades_request *req, char issuer[32],
+                                      char serial[80], char subject[600], enum pades_status *status,
+                                      char *err, size_t err_len)
+{
+    *status = PADES_FAILED;
+    int64_t validity =
+        req->cert_validity_s > 0 ? req->cert_validity_s : PADES_CERT_VALIDITY_DEFAULT;
+    struct pki_signer *signer = pki_signer_issue(ca, req->level, req->key, &req->identity, NULL,
+                                                 req->now, validity, err, err_len);
+    unsigned char *cert_der = NULL;
+    size_t cert_len = 0;
+    if (!signer) {
+        *status = PADES_BAD_INPUT;
+        goto cleanup;
+    }
+    cert_der = pki_signer_cert_der(signer, &cert_len);
+    if (!cert_der || !pki_signer_serial_hex(signer, serial, 80) ||
+        !pki_signer_subject(signer, subject, 600)) {
+        snprintf(err, err_len, "cannot read the signer certificate");
+        goto fail;
+    }
+    snprintf(issuer, 32, "%s", pki_signer_issuer(signer));
+    if (hooks && hooks->on_certificate) {
+        struct pades_certificate c = {
+            .issuer = issuer,
+            .serial = serial,
+            .subject = subject,
+            .der = cert_der,
+            .der_len = cert_len,
+            .not_before_ms = pki_signer_not_before_ms(signer),
+            .not_after_ms = pki_signer_not_after_ms(signer),
+        };
+        if (!hooks->on_certificate(hooks->arg, &c, err, err_len))
+            goto fail;
+    }
+    *status = PADES_OK;
+    goto cleanup;
+fail:
+    pki_signer_free(signer);
+    signer = NULL;
+cleanup:
+    free(cert_der);
+    return signer;
+}
+
 enum pades_status pades_sign(struct pdf_engine *engine, const struct pki_ca *ca,
                              const struct pki_tsa *tsa, const struct pades_hooks *hooks,
                              const struct pades_request *req, const void *pdf, size_t len,
@@ -278,33 +324,25 @@ enum pades_status pades_sign(struct pdf_engine *engine, const struct pki_ca *ca,
     status = PADES_FAILED;
 
     int64_t t1 = now_us();
-    int64_t validity =
-        req->cert_validity_s > 0 ? req->cert_validity_s : PADES_CERT_VALIDITY_DEFAULT;
-    signer = pki_signer_issue(ca, req->level, req->key, &req->identity, NULL, req->now, validity,
-                              err, err_len);
-    if (!signer) {
-        status = PADES_BAD_INPUT;
-        goto cleanup;
+    const struct pki_signer *use = req->signer;
+    if (use) {
+        if (!pki_signer_serial_hex(use, out->serial, sizeof out->serial) ||
+            !pki_signer_subject(use, out->subject, sizeof out->subject)) {
+            snprintf(err, err_len, "cannot read the signer certificate");
+            goto cleanup;
+        }
+        snprintf(out->issuer, sizeof out->issuer, "%s", pki_signer_issuer(use));
+    } else {
+        signer = pades_signer_issue(ca, hooks, req, out->issuer, out->serial, out->subject, &status,
+                                    err, err_len);
+        if (!signer)
+            goto cleanup;
+        use = signer;
     }
-    cert_der = pki_signer_cert_der(signer, &cert_len);
-    if (!cert_der || !pki_signer_serial_hex(signer, out->serial, sizeof out->serial) ||
-        !pki_signer_subject(signer, out->subject, sizeof out->subject)) {
+    cert_der = pki_signer_cert_der(use, &cert_len);
+    if (!cert_der) {
         snprintf(err, err_len, "cannot read the signer certificate");
         goto cleanup;
-    }
-    snprintf(out->issuer, sizeof out->issuer, "%s", pki_signer_issuer(signer));
-    if (hooks && hooks->on_certificate) {
-        struct pades_certificate c = {
-            .issuer = out->issuer,
-            .serial = out->serial,
-            .subject = out->subject,
-            .der = cert_der,
-            .der_len = cert_len,
-            .not_before_ms = pki_signer_not_before_ms(signer),
-            .not_after_ms = pki_signer_not_after_ms(signer),
-        };
-        if (!hooks->on_certificate(hooks->arg, &c, err, err_len))
-            goto cleanup;
     }
     out->timing.certificate_us = now_us() - t1;
 
@@ -351,8 +389,8 @@ enum pades_status pades_sign(struct pdf_engine *engine, const struct pki_ca *ca,
     out->timing.hash_us = now_us() - t3;
 
     int64_t t4 = now_us();
-    cms = pki_cms_sign(signer, ca, digest, req->pades == PADES_B_B ? NULL : tsa, &cms_len, err,
-                       err_len);
+    cms =
+        pki_cms_sign(use, ca, digest, req->pades == PADES_B_B ? NULL : tsa, &cms_len, err, err_len);
     if (!cms)
         goto cleanup;
     if (!pdf_sign_fill(&prep, cms, cms_len)) {

@@ -75,6 +75,10 @@ struct pades_request {
     const char *reason, *location; /* may be NULL */
     int64_t now;                   /* seconds since the epoch: /M, certificate validity */
     int64_t cert_validity_s;       /* 0: PADES_CERT_VALIDITY_DEFAULT */
+    /* NULL: pades_sign issues a fresh certificate (level, key, identity, cert_validity_s) and
+     * reports it through on_certificate. Else the signature is made with this one (borrowed;
+     * from pades_signer_issue), so that the documents of one signing act share a certificate. */
+    const struct pki_signer *signer;
 };
 
 #define PADES_CERT_VALIDITY_DEFAULT 600 /* ten minutes, as on-demand certificates usually are */
@@ -103,6 +107,13 @@ enum pades_status pades_sign(struct pdf_engine *engine, const struct pki_ca *ca,
                              const struct pki_tsa *tsa, const struct pades_hooks *hooks,
                              const struct pades_request *req, const void *pdf, size_t len,
                              struct pades_result *out, char *err, size_t err_len);
+/* Issues the on-demand signer certificate and key that pades_sign would issue for req (and
+ * reports it through hooks->on_certificate): owned, pki_signer_free (which destroys the key).
+ * issuer / serial / subject as in struct pades_result. NULL with *status and err on failure. */
+struct pki_signer *pades_signer_issue(const struct pki_ca *ca, const struct pades_hooks *hooks,
+                                      const struct pades_request *req, char issuer[32],
+                                      char serial[80], char subject[600], enum pades_status *status,
+                                      char *err, size_t err_len);
 /* Adds a document time stamp (B-LTA) to an already signed PDF; *out owned (free()). */
 enum pades_status pades_timestamp(struct pdf_engine *engine, const struct pki_tsa *tsa,
                                   const void *pdf, size_t len, int64_t now, unsigned char **out,

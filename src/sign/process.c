@@ -4,6 +4,8 @@
  */
 #include "sign/process.h"
 
+#include "sign/archive.h"
+
 #include "sign/expiry.h"
 #include "core/crypto.h"
 #include "core/isotime.h"
@@ -59,6 +61,41 @@ size_t sign_utf8_length(const char *s)
         if (((unsigned char)*s & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+/* Length of the well-formed UTF-8 sequence (RFC 3629, as jansson accepts it) at s, 0 if none. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
+    if (n == 0)
+        return 0;
+    /* The second byte's range excludes overlong forms, surrogates and code points > U+10FFFF. */
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+void sign_utf8_repair(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_sequence(p);
+        if (n == 0)
+            *p++ = '?';
+        else
+            p += n;
+    }
 }
 
 static bool is_alnum(char c)
@@ -175,6 +212,7 @@ static bool fail(struct perr *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->buf, e->len, fmt, ap);
     va_end(ap);
+    sign_utf8_repair(e->buf); /* a %.Ns may have cut a character of the request in two */
     return false;
 }
 
@@ -584,10 +622,15 @@ static json_t *participant_json(const struct store_participant *x)
         json_object_set_new(o, "verification",
                             json_pack("{s:b}", "residentPermit", x->resident_permit));
     set_str(o, "status", x->status);
+    if (!strcmp(x->status, "SIGNED")) {
+        set_time(o, "signedOn", x->signed_at);
+        set_str(o, "certificateName", x->certificate_name);
+        set_str(o, "certificateMatch", x->certificate_match);
+    }
     return o;
 }
 
-json_t *sign_process_to_json(const struct store_process *p)
+json_t *sign_process_to_json(const struct store_process *p, int64_t retention_ms)
 {
     json_t *o = json_object();
     json_t *signers = json_array();
@@ -621,6 +664,8 @@ json_t *sign_process_to_json(const struct store_process *p)
     set_time(o, "validUntil", p->valid_until);
     set_time(o, "createdDate", p->created_at);
     set_time(o, "lastModifiedDate", p->last_modified_at);
+    set_time(o, "archiveOn", sign_archive_on(p->ended_at, retention_ms));
+    set_time(o, "archivedOn", p->archived_at);
     json_object_set_new(o, "fileReferences", json_array());
     set_str(o, "partnerId", p->partner_id);
     /* authorization is writeOnly in the contract: never part of an answer. */
@@ -794,6 +839,7 @@ static enum store_status create_tx(struct store_tx *tx, void *cls)
         op->invalid = true;
         snprintf(op->err, op->err_len, "Field 'partnerId': no partner '%.100s' exists.",
                  p->partner_id);
+        sign_utf8_repair(op->err); /* %.100s may have cut a character in two */
         return STORE_CONFLICT;
     }
     st = store_process_insert(tx, p);

@@ -58,13 +58,18 @@ bool sign_mobile_valid(const char *s); /* E.164: '+', 2..15 digits, no leading 0
 bool sign_external_id_valid(const char *s);
 /* Number of UTF-8 characters in s. */
 size_t sign_utf8_length(const char *s);
+/* Replaces in place each byte of s that is not part of well-formed UTF-8 with '?', so that a
+ * message which quotes the request with a bounded "%.Ns" (which may cut a character in two)
+ * stays a valid JSON string. The fail() helpers of process.c and attach.c apply it. */
+void sign_utf8_repair(char *s);
 /* Removes HTML tags ("<…>" starting with a letter, '/', '!' or '?') in place. */
 void sign_strip_html(char *s);
 /* A printable-ASCII key of 1..SIGN_IDEMPOTENCY_KEY_MAX characters. */
 bool sign_idempotency_key_valid(const char *s);
 
-/* The contract's Process object (writeOnly authorization left out). New reference. */
-json_t *sign_process_to_json(const struct store_process *p);
+/* The contract's Process object (writeOnly authorization left out; fileReferences empty: the
+ * caller sets them), archiveOn from the process's end and retention_ms. New reference. */
+json_t *sign_process_to_json(const struct store_process *p, int64_t retention_ms);
 /* ProcessStatusResponse. New reference. */
 json_t *sign_process_status_json(const struct store_process *p);
 /* AuditSuccessRecordResponse of records (newest first). New reference. */
@@ -112,9 +117,9 @@ enum store_status sign_audit_append(struct store_tx *tx, const char *organizatio
 /* ---- List (sign/list.c): GET /system/api/process ---- */
 
 #define SIGN_PAGE_SIZE_DEFAULT 20
-#define SIGN_PAGE_SIZE_MAX     20 /* the contract: "limited to a maximum of 20 items" */
+#define SIGN_PAGE_SIZE_MAX     20         /* the contract: "limited to a maximum of 20 items" */
 #define SIGN_PAGE_MAX          2147483647 /* PageMetadata.number is an int32 */
-#define SIGN_SORT_MAX          8 /* sort parameters read from one request */
+#define SIGN_SORT_MAX          8          /* sort parameters read from one request */
 
 /* The list request's query parameters as text, NULL when absent (the handler fills them). */
 struct sign_list_params {
@@ -131,7 +136,8 @@ struct sign_list_query {
     bool has_valid_until_within;
     struct iso_duration valid_until_within;
     int64_t page, size;
-    bool ascending; /* createdDate ascending; default descending */
+    bool ascending;       /* createdDate ascending; default descending */
+    int64_t retention_ms; /* for archiveOn (set by the caller, not by sign_list_parse) */
 };
 
 /* Checks the parameters against the contract (status enum, teamId UUID, validUntilWithin ISO
@@ -144,8 +150,7 @@ bool sign_list_parse(const struct sign_list_params *in, struct sign_list_query *
  * the deprecated top-level copies) into *page_out (new reference). now: for validUntilWithin
  * (processes with now <= validUntil <= now + duration). */
 enum sign_result sign_process_list(struct store *s, const char *organization_id,
-                                   const struct sign_list_query *q, int64_t now,
-                                   json_t **page_out);
+                                   const struct sign_list_query *q, int64_t now, json_t **page_out);
 
 /* ---- Setup (sign/setup.c): POST /system/api/process/{processId}/setup ---- */
 
@@ -164,8 +169,7 @@ struct sign_setup_request {
 /* Validates a setup request body (a JSON object; unknown fields rejected, `authentication`
  * checked to be an object and otherwise ignored as the contract says for all but first-party
  * apps) into *r. On failure writes a message naming the field to err and returns false. */
-bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *err,
-                      size_t err_len);
+bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *err, size_t err_len);
 
 /*
  * Issues a setup link for organization_id's process id, asked for by client_id: checks the
@@ -176,8 +180,7 @@ bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *er
  */
 enum sign_result sign_process_setup(struct store *s, const char *organization_id,
                                     const char *client_id, const char *id,
-                                    const struct sign_setup_request *r, int64_t now,
-                                    int64_t ttl_ms, char token_out[SIGN_SETUP_TOKEN_LEN],
-                                    char state_out[16]);
+                                    const struct sign_setup_request *r, int64_t now, int64_t ttl_ms,
+                                    char token_out[SIGN_SETUP_TOKEN_LEN], char state_out[16]);
 
 #endif

@@ -52,6 +52,26 @@ unsigned sign_methods_for_level(const char *level)
     return 0;
 }
 
+unsigned sign_method_bit(const char *name, size_t len)
+{
+    for (size_t i = 0; i < N_METHODS; i++)
+        if (strlen(methods[i].name) == len && !strncmp(methods[i].name, name, len))
+            return methods[i].bit;
+    return 0;
+}
+
+unsigned sign_methods_from_text(const char *text)
+{
+    unsigned set = 0;
+    while (text && *text) {
+        const char *comma = strchr(text, ',');
+        size_t len = comma ? (size_t)(comma - text) : strlen(text);
+        set |= sign_method_bit(text, len);
+        text += len + (comma ? 1 : 0);
+    }
+    return set;
+}
+
 /* Names of the bits in set, comma-separated, into out. */
 static void methods_text(unsigned set, char *out, size_t out_len)
 {
@@ -143,19 +163,18 @@ static bool parse_notification(const json_t *n, struct sign_release_request *r, 
         json_array_foreach(sup, i, x)
         {
             const char *s = json_string_value(x);
-            bool *flag = !s                          ? NULL
-                         : !strcmp(s, "ALL")         ? &r->suppress_all
-                         : !strcmp(s, "INVITE")      ? &r->suppress_invite
-                         : !strcmp(s, "COMPLETION")  ? &r->suppress_completion
-                                                     : NULL;
+            bool *flag = !s                         ? NULL
+                         : !strcmp(s, "ALL")        ? &r->suppress_all
+                         : !strcmp(s, "INVITE")     ? &r->suppress_invite
+                         : !strcmp(s, "COMPLETION") ? &r->suppress_completion
+                                                    : NULL;
             if (!flag)
                 return fail(err, err_len,
                             "Field 'notification.suppress[%zu]' must be one of ALL, INVITE, "
                             "COMPLETION.",
                             i);
             if (*flag)
-                return fail(err, err_len,
-                            "Field 'notification.suppress' must not repeat '%s'.", s);
+                return fail(err, err_len, "Field 'notification.suppress' must not repeat '%s'.", s);
             *flag = true;
         }
     }
@@ -196,8 +215,8 @@ static bool parse_notification(const json_t *n, struct sign_release_request *r, 
 bool sign_release_parse(const json_t *body, struct sign_release_request *r, char *err,
                         size_t err_len)
 {
-    static const char *const keys[] = {"validUntil", "language", "notification",
-                                       "signatureMethods", NULL};
+    static const char *const keys[] = {"validUntil", "language", "notification", "signatureMethods",
+                                       NULL};
     memset(r, 0, sizeof *r);
     if (!body || json_is_null(body))
         return true; /* empty body: no notifications, defaults */
@@ -257,7 +276,7 @@ bool sign_link_key_derive(const unsigned char master[CRYPTO_KEY_LEN],
 }
 
 bool sign_link_token(const unsigned char key[CRYPTO_KEY_LEN],
-                       const struct store_participant_link *l, char out[SIGN_LINK_TOKEN_LEN])
+                     const struct store_participant_link *l, char out[SIGN_LINK_TOKEN_LEN])
 {
     char msg[4 * STORE_ID_LEN + 48];
     unsigned char mac[SHA256_LEN];
@@ -265,8 +284,8 @@ bool sign_link_token(const unsigned char key[CRYPTO_KEY_LEN],
     out[0] = '\0';
     int n = snprintf(msg, sizeof msg, "v1\n%s\n%s\n%s\n%s", l->organization_id, l->process_id,
                      l->participant_id, l->token_salt);
-    if (n < 0 || (size_t)n >= sizeof msg || !crypto_hmac_sha256(key, CRYPTO_KEY_LEN, msg,
-                                                                (size_t)n, mac))
+    if (n < 0 || (size_t)n >= sizeof msg ||
+        !crypto_hmac_sha256(key, CRYPTO_KEY_LEN, msg, (size_t)n, mac))
         return false;
     char *t = b64_encode(mac, sizeof mac, B64_URL);
     if (t && strlen(t) + 1 == SIGN_LINK_TOKEN_LEN) {
@@ -288,8 +307,7 @@ bool sign_link_token(const unsigned char key[CRYPTO_KEY_LEN],
 }
 
 /* "PREFIX/ui/KIND/TOKEN[?code=CODE]" as an owned string. */
-static char *make_url(const char *public_url, const char *kind, const char *token,
-                      const char *code)
+static char *make_url(const char *public_url, const char *kind, const char *token, const char *code)
 {
     size_t n = strlen(public_url) + strlen(kind) + strlen(token) + (code ? strlen(code) : 0) + 32;
     char *u = malloc(n);
@@ -346,8 +364,10 @@ static bool preconditions(struct release_op *op, const struct store_document *do
                 placed = !strcmp(docs[d].positions[k].participant_id, x->id);
         if (!placed) {
             char what[160];
-            snprintf(what, sizeof what, "SIGNER_NOT_PLACED (signer '%s' has no signature position "
-                     "on any document);", x->external_identifier[0] ? x->external_identifier : x->id);
+            snprintf(what, sizeof what,
+                     "SIGNER_NOT_PLACED (signer '%s' has no signature position "
+                     "on any document);",
+                     x->external_identifier[0] ? x->external_identifier : x->id);
             append(unmet, sizeof unmet, what);
         }
     }
@@ -387,8 +407,7 @@ static bool preconditions(struct release_op *op, const struct store_document *do
     if (!unmet[0])
         return true;
     op->fail_kind = SIGN_RELEASE_PRECONDITION;
-    fail(op->err, op->err_len, "The process cannot be released; unmet preconditions: %s",
-         unmet);
+    fail(op->err, op->err_len, "The process cannot be released; unmet preconditions: %s", unmet);
     return false;
 }
 
@@ -415,8 +434,7 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
         }
         if (st == STORE_NOT_FOUND) {
             op->fail_kind = SIGN_RELEASE_PRECONDITION; /* a wrong state, like attach/setup */
-            fail(op->err, op->err_len, "The process is %s and cannot be released.",
-                 op->p.status);
+            fail(op->err, op->err_len, "The process is %s and cannot be released.", op->p.status);
             st = STORE_CONFLICT;
         }
         goto cleanup;
@@ -470,21 +488,19 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
     str_copy(rel.organization_id, sizeof rel.organization_id, op->org_id);
     str_copy(rel.client_id, sizeof rel.client_id, op->client_id);
     rel.released_at = op->now;
-    rel.valid_until = r->has_valid_until ? r->valid_until : op->now +
-                                                                SIGN_RELEASE_DEFAULT_VALIDITY_MS;
+    rel.valid_until =
+        r->has_valid_until ? r->valid_until : op->now + SIGN_RELEASE_DEFAULT_VALIDITY_MS;
     if (rel.valid_until > op->max_until)
         rel.valid_until = op->max_until; /* only the default can get here */
     rel.notify = r->locale[0] != '\0';
     str_copy(rel.locale, sizeof rel.locale, r->locale);
-    snprintf(rel.suppress, sizeof rel.suppress, "%s%s%s",
-             r->suppress_all ? "ALL," : "", r->suppress_invite ? "INVITE," : "",
-             r->suppress_completion ? "COMPLETION," : "");
+    snprintf(rel.suppress, sizeof rel.suppress, "%s%s%s", r->suppress_all ? "ALL," : "",
+             r->suppress_invite ? "INVITE," : "", r->suppress_completion ? "COMPLETION," : "");
     if (rel.suppress[0])
         rel.suppress[strlen(rel.suppress) - 1] = '\0';
     str_copy(rel.reminder_interval, sizeof rel.reminder_interval, r->reminder_interval);
     for (size_t i = 0; i < r->n_before_expiry; i++)
-        append(rel.reminder_before_expiry, sizeof rel.reminder_before_expiry,
-               r->before_expiry[i]);
+        append(rel.reminder_before_expiry, sizeof rel.reminder_before_expiry, r->before_expiry[i]);
     methods_text(r->methods, rel.signature_methods, sizeof rel.signature_methods);
     st = store_release_insert(tx, &rel);
     if (st == STORE_CONFLICT) {
@@ -553,10 +569,10 @@ static enum store_status release_all_tx(struct store_tx *tx, void *cls)
     snprintf(n_links, sizeof n_links, "%zu", op->n_links);
     json_t *extras = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "release_clientId", op->client_id,
-        "release_validUntil", until, "release_locale", rel.locale, "release_suppress",
-        rel.suppress, "release_reminderInterval", rel.reminder_interval,
-        "release_reminderBeforeExpiry", rel.reminder_before_expiry, "release_signatureMethods",
-        rel.signature_methods, "release_participantLinks", n_links);
+        "release_validUntil", until, "release_locale", rel.locale, "release_suppress", rel.suppress,
+        "release_reminderInterval", rel.reminder_interval, "release_reminderBeforeExpiry",
+        rel.reminder_before_expiry, "release_signatureMethods", rel.signature_methods,
+        "release_participantLinks", n_links);
     if (!extras)
         return STORE_ERROR;
     st = sign_audit_append(tx, op->org_id, op->id, op->now, "release", "SUCCESS", extras);
@@ -605,8 +621,8 @@ enum sign_release_result sign_process_release(struct store *s,
                                               const char *public_url, const char *organization_id,
                                               const char *client_id, const char *id,
                                               const struct sign_release_request *r, int64_t now,
-                                              const struct iso_duration *max_validity,
-                                              json_t **out, char *err, size_t err_len)
+                                              const struct iso_duration *max_validity, json_t **out,
+                                              char *err, size_t err_len)
 {
     *out = NULL;
     err[0] = '\0';
@@ -651,8 +667,8 @@ enum sign_release_result sign_process_release(struct store *s,
     enum store_status st = store_run(s, STORE_WRITE, release_all_tx, &c);
     if (st == STORE_OK) {
         *out = release_response(&op, link_key, public_url);
-        res = *out ? (op.already ? SIGN_RELEASE_ALREADY : SIGN_RELEASE_OK)
-                   : SIGN_RELEASE_UNAVAILABLE;
+        res =
+            *out ? (op.already ? SIGN_RELEASE_ALREADY : SIGN_RELEASE_OK) : SIGN_RELEASE_UNAVAILABLE;
     } else if (st == STORE_NOT_FOUND)
         res = SIGN_RELEASE_NOT_FOUND;
     else if (st == STORE_CONFLICT && op.fail_kind != SIGN_RELEASE_UNAVAILABLE)

@@ -69,6 +69,10 @@ struct sign_release_request {
 bool sign_release_parse(const json_t *body, struct sign_release_request *r, char *err,
                         size_t err_len);
 
+/* The bit of the method named by name[0..len) ("CLICK", …); 0 when unknown. */
+unsigned sign_method_bit(const char *name, size_t len);
+/* The set named by a comma-separated list as the store keeps it ("" : 0). */
+unsigned sign_methods_from_text(const char *text);
 /* The methods a signature level allows (0 for an unknown level). */
 unsigned sign_methods_for_level(const char *level);
 
@@ -105,8 +109,8 @@ enum sign_release_result sign_process_release(struct store *s,
                                               const char *public_url, const char *organization_id,
                                               const char *client_id, const char *id,
                                               const struct sign_release_request *r, int64_t now,
-                                              const struct iso_duration *max_validity,
-                                              json_t **out, char *err, size_t err_len);
+                                              const struct iso_duration *max_validity, json_t **out,
+                                              char *err, size_t err_len);
 
 /* A validated ProcessOpenRequest. */
 struct sign_open_request {
@@ -126,12 +130,10 @@ bool sign_open_parse(const json_t *body, struct sign_open_request *r, char *err,
  * "?code=…": a one-time code valid SIGN_OPEN_CODE_TTL_MS, stored hashed. On OK *url_out is an
  * owned string (free()). CONFLICT when the process is not released (or expired).
  */
-enum sign_release_result sign_process_open(struct store *s,
-                                           const unsigned char link_key[CRYPTO_KEY_LEN],
-                                           const char *public_url, const char *organization_id,
-                                           const char *client_id, const char *id,
-                                           const char *person_id, const struct sign_open_request *r,
-                                           int64_t now, int64_t temp_ttl_ms, char **url_out,
-                                           char *err, size_t err_len);
+enum sign_release_result
+sign_process_open(struct store *s, const unsigned char link_key[CRYPTO_KEY_LEN],
+                  const char *public_url, const char *organization_id, const char *client_id,
+                  const char *id, const char *person_id, const struct sign_open_request *r,
+                  int64_t now, int64_t temp_ttl_ms, char **url_out, char *err, size_t err_len);
 
 #endif

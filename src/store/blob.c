@@ -35,8 +35,7 @@ static bool write_all(int fd, const unsigned char *p, size_t len)
     return true;
 }
 
-enum store_status store_blob_put(struct store *s, const void *data, size_t len,
-                                 char hash_hex[65])
+enum store_status store_blob_put(struct store *s, const void *data, size_t len, char hash_hex[65])
 {
     enum store_status st = STORE_ERROR;
     const char *dir = store_blob_dir_of(s);
@@ -119,4 +118,21 @@ cleanup:
     free(p);
     close(fd);
     return st;
+}
+
+enum store_status store_blob_delete(struct store *s, const char *hash_hex, int64_t not_before_ms)
+{
+    if (!valid_hash(hash_hex))
+        return STORE_NOT_FOUND;
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%.2s/%s", store_blob_dir_of(s), hash_hex, hash_hex + 2);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT ? STORE_NOT_FOUND : STORE_ERROR;
+    int64_t mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+    if (mtime_ms >= not_before_ms)
+        return STORE_CONFLICT;
+    if (unlink(path) != 0)
+        return errno == ENOENT ? STORE_NOT_FOUND : STORE_ERROR;
+    return STORE_OK;
 }

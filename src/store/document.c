@@ -102,9 +102,15 @@ enum store_status store_document_insert(struct store_tx *tx, const struct store_
     return st;
 }
 
+/* A document with its newest version (LEFT JOIN: NULLs while unsigned). */
 #define DOCUMENT_COLUMNS                                                                           \
-    "id, organization_id, process_id, position, name, external_identifier, content_type, "         \
-    "blob_hash, size, page_count, needs_repair, created_at"
+    "d.id, d.organization_id, d.process_id, d.position, d.name, d.external_identifier, "           \
+    "d.content_type, d.blob_hash, d.size, d.page_count, d.needs_repair, d.created_at, v.id, "      \
+    "v.seq, v.kind, v.participant_id, v.blob_hash, v.size, v.created_at"
+#define DOCUMENT_FROM                                                                              \
+    " FROM process_documents d LEFT JOIN document_versions v ON v.organization_id = "              \
+    "d.organization_id AND v.document_id = d.id AND v.seq = (SELECT MAX(w.seq) FROM "              \
+    "document_versions w WHERE w.organization_id = d.organization_id AND w.document_id = d.id) "
 
 static void document_from_row(const struct store_rows *r, size_t i, void *elem)
 {
@@ -122,6 +128,19 @@ static void document_from_row(const struct store_rows *r, size_t i, void *elem)
     d->page_count = store_rows_int(r, i, 9);
     d->needs_repair = store_rows_int(r, i, 10) != 0;
     d->created_at = store_rows_int(r, i, 11);
+    if (store_rows_is_null(r, i, 12))
+        return;
+    struct store_document_version *v = &d->last;
+    str_copy(v->id, sizeof v->id, store_rows_text(r, i, 12));
+    str_copy(v->organization_id, sizeof v->organization_id, d->organization_id);
+    str_copy(v->process_id, sizeof v->process_id, d->process_id);
+    str_copy(v->document_id, sizeof v->document_id, d->id);
+    v->seq = store_rows_int(r, i, 13);
+    str_copy(v->kind, sizeof v->kind, store_rows_text(r, i, 14));
+    str_copy(v->participant_id, sizeof v->participant_id, store_rows_text(r, i, 15));
+    str_copy(v->blob_hash, sizeof v->blob_hash, store_rows_text(r, i, 16));
+    v->size = store_rows_int(r, i, 17);
+    v->created_at = store_rows_int(r, i, 18);
 }
 
 #define POSITION_COLUMNS                                                                           \
@@ -204,9 +223,9 @@ enum store_status store_document_get(struct store_tx *tx, const char *organizati
     /* The id wins over an externalIdentifier that happens to equal another file's id. */
     enum store_status st = sql_exec_list(
         tx,
-        "SELECT " DOCUMENT_COLUMNS " FROM process_documents "
-        "WHERE organization_id = $1 AND process_id = $2 AND (id = $3 OR external_identifier = $3) "
-        "ORDER BY CASE WHEN id = $3 THEN 0 ELSE 1 END LIMIT 1",
+        "SELECT " DOCUMENT_COLUMNS DOCUMENT_FROM
+        "WHERE d.organization_id = $1 AND d.process_id = $2 AND (d.id = $3 OR "
+        "d.external_identifier = $3) ORDER BY CASE WHEN d.id = $3 THEN 0 ELSE 1 END LIMIT 1",
         (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(process_id), SQL_TEXT(ref)}, 3,
         sizeof *found, document_from_row, (void **)&found, &n);
     if (st != STORE_OK)
@@ -232,8 +251,8 @@ enum store_status store_document_list(struct store_tx *tx, const char *organizat
     size_t count = 0;
     enum store_status st =
         sql_exec_list(tx,
-                      "SELECT " DOCUMENT_COLUMNS " FROM process_documents "
-                      "WHERE organization_id = $1 AND process_id = $2 ORDER BY position",
+                      "SELECT " DOCUMENT_COLUMNS DOCUMENT_FROM
+                      "WHERE d.organization_id = $1 AND d.process_id = $2 ORDER BY d.position",
                       (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(process_id)}, 2,
                       sizeof *docs, document_from_row, (void **)&docs, &count);
     if (st != STORE_OK)

@@ -119,7 +119,7 @@ enum store_status store_process_expire(struct store_tx *tx, const char *organiza
     int64_t changed = 0;
     enum store_status st =
         sql_exec(tx,
-                 "UPDATE processes SET status = 'EXPIRED', last_modified_at = $5 "
+                 "UPDATE processes SET status = 'EXPIRED', last_modified_at = $5, ended_at = $5 "
                  "WHERE organization_id = $1 AND id = $2 AND status = $3 AND valid_until <= $4",
                  (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id),
                                         SQL_TEXT(from_status), SQL_INT(as_of), SQL_INT(now)},

@@ -91,6 +91,12 @@ static void participant_from_row(const struct store_rows *r, size_t i, void *ele
     str_copy(x->role, sizeof x->role, store_rows_text(r, i, 9));
     x->resident_permit = store_rows_is_null(r, i, 10) ? -1 : (int)store_rows_int(r, i, 10);
     str_copy(x->status, sizeof x->status, store_rows_text(r, i, 11));
+    x->signed_at = store_rows_int(r, i, 12);
+    str_copy(x->signature_method, sizeof x->signature_method, store_rows_text(r, i, 13));
+    str_copy(x->certificate_name, sizeof x->certificate_name, store_rows_text(r, i, 14));
+    str_copy(x->certificate_match, sizeof x->certificate_match, store_rows_text(r, i, 15));
+    str_copy(x->certificate_issuer, sizeof x->certificate_issuer, store_rows_text(r, i, 16));
+    str_copy(x->certificate_serial, sizeof x->certificate_serial, store_rows_text(r, i, 17));
 }
 
 static void property_from_row(const struct store_rows *r, size_t i, void *elem)
@@ -112,7 +118,7 @@ enum store_status store_process_get(struct store_tx *tx, const char *organizatio
         tx,
         "SELECT id, organization_id, client_id, status, signature_level, authorization_kind, "
         "team_id, partner_id, payload, personal_message, valid_until, created_at, "
-        "last_modified_at, idempotency_key "
+        "last_modified_at, idempotency_key, ended_at, archived_at "
         "FROM processes WHERE organization_id = $1 AND id = $2",
         (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id)}, 2, &r, NULL);
     if (st != STORE_OK)
@@ -135,9 +141,13 @@ enum store_status store_process_get(struct store_tx *tx, const char *organizatio
     out->created_at = store_rows_int(r, 0, 11);
     out->last_modified_at = store_rows_int(r, 0, 12);
     str_copy(out->idempotency_key, sizeof out->idempotency_key, store_rows_text(r, 0, 13));
+    out->ended_at = store_rows_int(r, 0, 14);
+    out->archived_at = store_rows_int(r, 0, 15);
     st = sql_exec_list(tx,
                        "SELECT id, position, type, external_identifier, first_name, last_name, "
-                       "name, email, mobile, role, resident_permit, status "
+                       "name, email, mobile, role, resident_permit, status, signed_at, "
+                       "signature_method, certificate_name, certificate_match, "
+                       "certificate_issuer, certificate_serial "
                        "FROM process_participants WHERE organization_id = $1 AND process_id = $2 "
                        "ORDER BY position",
                        (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id)}, 2,
@@ -291,14 +301,14 @@ enum store_status store_process_list(struct store_tx *tx, const char *organizati
                                      struct store_process **out, size_t *n, int64_t *total)
 {
     struct store_rows *r = NULL;
-    char (*ids)[STORE_ID_LEN] = NULL;
+    char(*ids)[STORE_ID_LEN] = NULL;
     size_t n_ids = 0;
     char sql[512];
     *out = NULL;
     *n = 0;
     *total = 0;
-    struct list_sql l = {.where = "organization_id = $1", .params = {SQL_TEXT(organization_id)},
-                         .n = 1};
+    struct list_sql l = {
+        .where = "organization_id = $1", .params = {SQL_TEXT(organization_id)}, .n = 1};
     if (q->status && !strcmp(q->status, "EXPIRED")) {
         /* Past valid_until counts as EXPIRED even before the expiry job marks it. */
         list_where_add(&l,
@@ -355,13 +365,13 @@ cleanup:
 
 enum store_status store_setup_link_insert(struct store_tx *tx, const struct store_setup_link *k)
 {
-    enum store_status st = sql_exec(
-        tx,
-        "UPDATE process_setup_links SET revoked_at = $3 "
-        "WHERE organization_id = $1 AND process_id = $2 AND revoked_at IS NULL",
-        (struct store_value[]){SQL_TEXT(k->organization_id), SQL_TEXT(k->process_id),
-                               SQL_INT(k->created_at)},
-        3, NULL, NULL);
+    enum store_status st =
+        sql_exec(tx,
+                 "UPDATE process_setup_links SET revoked_at = $3 "
+                 "WHERE organization_id = $1 AND process_id = $2 AND revoked_at IS NULL",
+                 (struct store_value[]){SQL_TEXT(k->organization_id), SQL_TEXT(k->process_id),
+                                        SQL_INT(k->created_at)},
+                 3, NULL, NULL);
     if (st != STORE_OK)
         return st;
     return sql_exec(
@@ -372,8 +382,7 @@ enum store_status store_setup_link_insert(struct store_tx *tx, const struct stor
         (struct store_value[]){SQL_TEXT(k->id), SQL_TEXT(k->organization_id),
                                SQL_TEXT(k->process_id), SQL_TEXT(k->client_id),
                                SQL_TEXT(k->token_hash), opt_text(k->language),
-                               opt_text(k->back_url), opt_text(k->success_url),
-                               opt_text(k->scope), SQL_TEXT(k->mode), SQL_INT(k->created_at),
-                               SQL_INT(k->expires_at)},
+                               opt_text(k->back_url), opt_text(k->success_url), opt_text(k->scope),
+                               SQL_TEXT(k->mode), SQL_INT(k->created_at), SQL_INT(k->expires_at)},
         12, NULL, NULL);
 }

@@ -35,8 +35,8 @@ struct store_tx;
 /* Opens the store named by `dsn` ("sqlite", "sqlite:PATH", "postgres://…"); data_dir holds
  * the SQLite file and the blob directory. Creates data_dir if missing. On failure writes one
  * line to err and returns STORE_ERROR. *out is owned by the caller: store_close. */
-enum store_status store_open(const char *dsn, const char *data_dir, struct store **out,
-                             char *err, size_t err_len);
+enum store_status store_open(const char *dsn, const char *data_dir, struct store **out, char *err,
+                             size_t err_len);
 /* Closes every connection. Call after all threads using the store have stopped. NULL ok. */
 void store_close(struct store *s);
 const char *store_backend_name(const struct store *s);
@@ -52,18 +52,20 @@ typedef enum store_status (*store_tx_fn)(struct store_tx *tx, void *cls);
 /* Runs fn inside one transaction: commits when it returns STORE_OK, rolls back otherwise,
  * and runs it again (a bounded number of times) when fn or the commit returns STORE_RETRY.
  * Returns what fn returned (or the commit's failure). */
-enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_fn fn,
-                            void *cls);
+enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_fn fn, void *cls);
 /* The store a transaction belongs to. */
 struct store *store_tx_store(struct store_tx *tx);
 
 /* Blob store. put: writes data under its SHA-256 (lowercase hex, 64 chars) via a temporary
  * file, fsync and rename; idempotent. get: *data is owned by the caller (free()); the content
  * is checked against its name; STORE_NOT_FOUND if absent. */
-enum store_status store_blob_put(struct store *s, const void *data, size_t len,
-                                 char hash_hex[65]);
+enum store_status store_blob_put(struct store *s, const void *data, size_t len, char hash_hex[65]);
 enum store_status store_blob_get(struct store *s, const char *hash_hex, unsigned char **data,
                                  size_t *len);
+/* Deletes a blob unless its file was written at or after not_before_ms (a put of the same
+ * content that is about to be referenced must not lose it). STORE_NOT_FOUND when absent,
+ * STORE_CONFLICT when too recent. */
+enum store_status store_blob_delete(struct store *s, const char *hash_hex, int64_t not_before_ms);
 
 /* ---- Organizations (tenants) and API clients: store/tenancy.c ---- */
 
@@ -129,7 +131,7 @@ struct store_admin_key {
     char key_hash[65]; /* lowercase hex SHA-256 of the key */
     char description[256];
     int64_t created_at;
-    int64_t revoked_at;                  /* 0: active */
+    int64_t revoked_at;                 /* 0: active */
     char organization_id[STORE_ID_LEN]; /* "": an operator key; else an organization admin's */
 };
 
@@ -184,8 +186,8 @@ enum store_status store_jwt_key_retire(struct store_tx *tx, const char *kid, int
 
 struct store_participant {
     char id[STORE_ID_LEN];
-    int64_t position;  /* 0: the initiator; 1..n: invited signers in request order */
-    char type[16];     /* "NON_PERSON" | "PERSON" | "SIGNER" */
+    int64_t position; /* 0: the initiator; 1..n: invited signers in request order */
+    char type[16];    /* "NON_PERSON" | "PERSON" | "SIGNER" */
     char external_identifier[51];
     char first_name[257];
     char last_name[257];
@@ -195,6 +197,13 @@ struct store_participant {
     char role[1025];
     int resident_permit; /* -1: no verification requested; 0/1: residentPermit */
     char status[16];     /* signers: "WAITING", …; "" for others */
+    /* Once signed (migration 0012; 0 / "" before): */
+    int64_t signed_at;
+    char signature_method[16];   /* "CLICK" | "SMS" | "APP" | "PASSKEY" | "OSS" */
+    char certificate_name[257];  /* "" for unauthenticated methods (contract: certificateName) */
+    char certificate_match[12];  /* "UNCHECKED" | "MATCH" | "MISMATCH" */
+    char certificate_issuer[32]; /* CA entity name, e.g. "advanced-ca" */
+    char certificate_serial[80]; /* hex */
 };
 
 struct store_property {
@@ -206,15 +215,17 @@ struct store_process {
     char id[STORE_ID_LEN];
     char organization_id[STORE_ID_LEN];
     char client_id[128];
-    char status[16];          /* "CREATED" | "PENDING" | "COMPLETED" | "EXPIRED" */
+    char status[16]; /* "CREATED" | "PENDING" | "COMPLETED" | "EXPIRED" */
     char signature_level[16];
-    char authorization[8];    /* "CODE" | "ACCOUNT" */
-    char team_id[STORE_ID_LEN];  /* "" when none */
-    char partner_id[256];        /* "" when none */
-    char *payload;               /* owned; NULL when none */
-    char *personal_message;      /* owned; NULL when none */
+    char authorization[8];      /* "CODE" | "ACCOUNT" */
+    char team_id[STORE_ID_LEN]; /* "" when none */
+    char partner_id[256];       /* "" when none */
+    char *payload;              /* owned; NULL when none */
+    char *personal_message;     /* owned; NULL when none */
     int64_t valid_until, created_at, last_modified_at;
-    char idempotency_key[256];   /* "" when none */
+    char idempotency_key[256];              /* "" when none */
+    int64_t ended_at;                       /* became COMPLETED or EXPIRED; 0 while running */
+    int64_t archived_at;                    /* files deleted by the archive job; 0 before */
     struct store_participant *participants; /* owned; [0] is the initiator */
     size_t n_participants;
     struct store_property properties[STORE_PROCESS_MAX_PROPERTIES];
@@ -235,17 +246,16 @@ enum store_status store_process_get(struct store_tx *tx, const char *organizatio
 /* The id of organization_id's process created with idempotency key `key` into id_out. */
 enum store_status store_process_find_by_idempotency_key(struct store_tx *tx,
                                                         const char *organization_id,
-                                                        const char *key,
-                                                        char id_out[STORE_ID_LEN]);
+                                                        const char *key, char id_out[STORE_ID_LEN]);
 /* True (STORE_OK) when organization_id has a team with that id; STORE_NOT_FOUND otherwise. */
 enum store_status store_team_exists(struct store_tx *tx, const char *organization_id,
                                     const char *team_id);
 
 /* Filters, order and page of store_process_list. */
 struct store_process_query {
-    const char *status;    /* NULL: any status; matched as of `now` (see store_process_list) */
-    int64_t now;           /* for the status filter: CREATED/PENDING past valid_until are EXPIRED */
-    const char *team_id;   /* NULL: any team (or none) */
+    const char *status;  /* NULL: any status; matched as of `now` (see store_process_list) */
+    int64_t now;         /* for the status filter: CREATED/PENDING past valid_until are EXPIRED */
+    const char *team_id; /* NULL: any team (or none) */
     bool valid_until_range; /* when true: valid_from <= valid_until <= valid_to */
     int64_t valid_from, valid_to;
     bool ascending; /* created_at ascending (then id); false: newest first */
@@ -253,9 +263,10 @@ struct store_process_query {
 };
 
 /* One page of organization_id's processes matching q (a status filter matches the status as
- * of q->now: CREATED and PENDING processes with valid_until <= now count as EXPIRED) into *out (a new array of *n processes,
- * each complete as store_process_get reads it; free with store_process_list_free, also after
- * a failure) and the number of all matching processes into *total. */
+ * of q->now: CREATED and PENDING processes with valid_until <= now count as EXPIRED) into *out (a
+ * new array of *n processes, each complete as store_process_get reads it; free with
+ * store_process_list_free, also after a failure) and the number of all matching processes into
+ * *total. */
 enum store_status store_process_list(struct store_tx *tx, const char *organization_id,
                                      const struct store_process_query *q,
                                      struct store_process **out, size_t *n, int64_t *total);
@@ -290,7 +301,7 @@ struct store_audit_record {
     int64_t created_at;
     char action[64];
     char status[16];
-    char extras[2048]; /* JSON object of strings */
+    char extras[2048];  /* JSON object of strings */
     char prev_hash[65]; /* "" for the first record */
     char hash[65];
 };
@@ -310,14 +321,28 @@ enum store_status store_audit_list(struct store_tx *tx, const char *organization
 
 struct store_signature_position {
     char participant_id[STORE_ID_LEN]; /* the signer's participant id */
-    char signer[513];        /* as the request named the signer (id or externalIdentifier) */
-    char locator[16];        /* "COORDINATES" | "TAG" */
-    bool has_requested_page; /* COORDINATES: requested_page is the client's pageNumber */
-    int64_t requested_page;  /* may be negative (counts from the end) */
-    int64_t page;            /* resolved, zero-based */
-    int64_t x, y;            /* top-left corner, points from the left / from the top */
+    char signer[513];           /* as the request named the signer (id or externalIdentifier) */
+    char locator[16];           /* "COORDINATES" | "TAG" */
+    bool has_requested_page;    /* COORDINATES: requested_page is the client's pageNumber */
+    int64_t requested_page;     /* may be negative (counts from the end) */
+    int64_t page;               /* resolved, zero-based */
+    int64_t x, y;               /* top-left corner, points from the left / from the top */
     int64_t offset_x, offset_y; /* TAG: offsets already added into x/y; 0 otherwise */
     char sticker_provider[40];
+};
+
+/* A signed version of a document (migration 0012): its id is a fileId of the Sign API. */
+struct store_document_version {
+    char id[STORE_ID_LEN];
+    char organization_id[STORE_ID_LEN];
+    char process_id[STORE_ID_LEN];
+    char document_id[STORE_ID_LEN];
+    int64_t seq;                       /* 1, 2, … per document */
+    char kind[16];                     /* "SIGNATURE" | "TIMESTAMP" */
+    char participant_id[STORE_ID_LEN]; /* the signer; "" for TIMESTAMP */
+    char blob_hash[65];
+    int64_t size;
+    int64_t created_at;
 };
 
 struct store_document {
@@ -335,6 +360,7 @@ struct store_document {
     int64_t created_at;
     struct store_signature_position *positions; /* owned: store_document_clear */
     size_t n_positions;
+    struct store_document_version last; /* newest signed version; last.id "" when unsigned */
 };
 
 /* Frees d's positions and zeroes them. NULL ok. */
@@ -345,8 +371,7 @@ void store_document_list_free(struct store_document *docs, size_t n);
 enum store_status store_document_count(struct store_tx *tx, const char *organization_id,
                                        const char *process_id, int64_t *n);
 /* STORE_OK when the process has a document with that externalIdentifier, else NOT_FOUND. */
-enum store_status store_document_external_id_taken(struct store_tx *tx,
-                                                   const char *organization_id,
+enum store_status store_document_external_id_taken(struct store_tx *tx, const char *organization_id,
                                                    const char *process_id,
                                                    const char *external_identifier);
 /* Inserts d with its positions and sets the process's last_modified_at to d->created_at.
@@ -362,6 +387,50 @@ enum store_status store_document_get(struct store_tx *tx, const char *organizati
 enum store_status store_document_list(struct store_tx *tx, const char *organization_id,
                                       const char *process_id, struct store_document **out,
                                       size_t *n);
+
+/* ---- Signatures and the end of a process: store/signature.c (migration 0012) ----
+ * Every function that reads tenant data takes the organization id and uses it in the query. */
+
+/* Inserts a document version. STORE_CONFLICT when the document already has a version with
+ * v->seq (another signature was stored first: sign again on top of it). */
+enum store_status store_document_version_insert(struct store_tx *tx,
+                                                const struct store_document_version *v);
+/* The version whose id is `id` of organization_id's process; STORE_NOT_FOUND otherwise. */
+enum store_status store_document_version_get(struct store_tx *tx, const char *organization_id,
+                                             const char *process_id, const char *id,
+                                             struct store_document_version *out);
+/* Records x's signature (x->signed_at, signature_method, certificate_*) and sets its status
+ * SIGNED, if it is a PENDING signer of the process; STORE_CONFLICT otherwise. */
+enum store_status store_participant_record_signature(struct store_tx *tx,
+                                                     const char *organization_id,
+                                                     const char *process_id,
+                                                     const struct store_participant *x);
+/* Moves a PENDING process to COMPLETED at now (ended_at, last_modified_at); STORE_CONFLICT
+ * when it is not PENDING. */
+enum store_status store_process_complete(struct store_tx *tx, const char *organization_id,
+                                         const char *id, int64_t now);
+
+/* A process whose retention has passed. */
+struct store_archive_due {
+    char organization_id[STORE_ID_LEN];
+    char id[STORE_ID_LEN];
+    int64_t ended_at;
+};
+/* Processes of every organization (the archive job is a system task) that ended at or before
+ * ended_before and are not archived, oldest first, at most limit; *out owned (free()). */
+enum store_status store_process_list_archive_due(struct store_tx *tx, int64_t ended_before,
+                                                 int64_t limit, struct store_archive_due **out,
+                                                 size_t *n);
+/* Claims the archiving of a process that ended at or before ended_before: archived_at = now.
+ * STORE_NOT_FOUND when it is not due (or another transaction archived it first). */
+enum store_status store_process_mark_archived(struct store_tx *tx, const char *organization_id,
+                                              const char *id, int64_t ended_before, int64_t now);
+/* The distinct blob hashes of a process's documents and versions; *out owned (free()). */
+enum store_status store_process_blob_hashes(struct store_tx *tx, const char *organization_id,
+                                            const char *id, char (**out)[65], size_t *n);
+/* STORE_OK when a document or version of a process that is not archived (of any
+ * organization: blobs are shared by content) names the blob; STORE_NOT_FOUND otherwise. */
+enum store_status store_blob_in_use(struct store_tx *tx, const char *hash_hex);
 
 /* ---- The certificate hierarchy: store/pki.c (migration 0007) ---- */
 
@@ -401,8 +470,8 @@ struct store_cert {
     int64_t not_before, not_after;          /* ms */
     char organization_id[STORE_ID_LEN];     /* "" when none */
     int64_t created_at;
-    int64_t revoked_at;          /* 0: not revoked */
-    char revocation_reason[32];  /* RFC 5280 CRLReason name; "" when not revoked */
+    int64_t revoked_at;         /* 0: not revoked */
+    char revocation_reason[32]; /* RFC 5280 CRLReason name; "" when not revoked */
 };
 
 /* Records a certificate (der, len bytes, copied). STORE_CONFLICT if (issuer, serial) is
@@ -417,8 +486,8 @@ enum store_status store_cert_get_der(struct store_tx *tx, const char *issuer,
                                      const char *serial_hex, unsigned char **der, size_t *len);
 /* Marks the certificate revoked at `now` (ms) for `reason` (a CRLReason name).
  * STORE_NOT_FOUND if not recorded, STORE_CONFLICT if already revoked. */
-enum store_status store_cert_revoke(struct store_tx *tx, const char *issuer,
-                                    const char *serial_hex, int64_t now, const char *reason);
+enum store_status store_cert_revoke(struct store_tx *tx, const char *issuer, const char *serial_hex,
+                                    int64_t now, const char *reason);
 /* Certificates of `issuer` (NULL: every issuer), only revoked ones when revoked_only, oldest
  * first (revoked ones by revocation time); *out owned by the caller (free(); never NULL on
  * STORE_OK). */
@@ -428,8 +497,7 @@ enum store_status store_cert_list(struct store_tx *tx, const char *issuer, bool 
 enum store_status store_cert_list_revoked(struct store_tx *tx, const char *issuer,
                                           struct store_cert **out, size_t *n);
 /* Hands out the issuer's next CRL number (1, 2, …) into *number. */
-enum store_status store_crl_next_number(struct store_tx *tx, const char *issuer,
-                                        int64_t *number);
+enum store_status store_crl_next_number(struct store_tx *tx, const char *issuer, int64_t *number);
 
 /* Human-readable name of a status, for logs. */
 const char *store_status_name(enum store_status st);
