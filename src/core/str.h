@@ -18,4 +18,9 @@ bool str_has_prefix(const char *s, const char *prefix);
 /* Constant-time comparison of two byte strings of the same length. */
 bool str_ct_equal(const void *a, const void *b, size_t len);
 
+/* Replaces in place each byte of s that is not part of well-formed UTF-8 (RFC 3629, as jansson
+ * accepts it) with '?', so that a message quoting the request with a bounded "%.Ns" (which may
+ * cut a character in two) or raw request text stays a valid JSON string. */
+void str_utf8_repair(char *s);
+
 #endif

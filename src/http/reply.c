@@ -66,8 +66,7 @@ void http_client_address(struct http_request *req, char *out, size_t out_len)
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)out_len);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-                  (socklen_t)out_len);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)out_len);
 }
 
 void http_reply_response(struct http_request *req, unsigned status, struct MHD_Response *r)
@@ -181,22 +180,25 @@ void http_reply_redirect(struct http_request *req, unsigned status, const char *
     http_reply_response(req, status, r);
 }
 
-static void reply_error_v(struct http_request *req, enum err_kind kind,
-                          const char *const *headers, const char *fmt, va_list ap)
+static void reply_error_v(struct http_request *req, enum err_kind kind, const char *const *headers,
+                          const char *fmt, va_list ap)
 {
     const struct err_info *info = err_info(kind);
     char message[1024];
     vsnprintf(message, sizeof message, fmt, ap);
+    str_utf8_repair(message); /* messages quote request text, maybe cut by "%.Ns" */
     char ts[ISO_DATETIME_LEN];
     iso_format_datetime(time_now_ms(), false, ts);
     /* Sign API paths are reported relative to the integrator's base URL (…/system). */
-    const char *path = req->path ? req->path : "/";
+    char path[512];
+    str_copy(path, sizeof path, req->path ? req->path : "/"); /* cut when longer */
     if (str_has_prefix(path, "/system/"))
-        path += 7;
-    json_t *err = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", req->id,
-                            "timestamp", ts, "name", info->name, "message", message, "path",
-                            path, "httpStatus", info->http_status, "clientSubject",
-                            info->client_subject, "clientBody", message);
+        memmove(path, path + 7, strlen(path + 7) + 1);
+    str_utf8_repair(path); /* the path is the client's bytes, decoded */
+    json_t *err =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", req->id, "timestamp", ts,
+                  "name", info->name, "message", message, "path", path, "httpStatus",
+                  info->http_status, "clientSubject", info->client_subject, "clientBody", message);
     char *text = err ? json_dumps(err, JSON_COMPACT) : NULL;
     json_decref(err);
     if (!text)
@@ -214,8 +216,7 @@ static void reply_error_v(struct http_request *req, enum err_kind kind,
     if (info->http_status >= 500)
         log_error("request %s: %s %s: %s", req->id, req->method, req->path, message);
     else
-        log_client_fault("request %s: %d %s: %s", req->id, info->http_status, info->name,
-                         message);
+        log_client_fault("request %s: %d %s: %s", req->id, info->http_status, info->name, message);
     http_reply_response(req, (unsigned)info->http_status, r);
 }
 

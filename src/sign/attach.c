@@ -53,7 +53,7 @@ static bool fail(char *err, size_t err_len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
-    sign_utf8_repair(err); /* a %.Ns may have cut a character of the request in two */
+    str_utf8_repair(err); /* a %.Ns may have cut a character of the request in two */
     return false;
 }
 

@@ -63,41 +63,6 @@ size_t sign_utf8_length(const char *s)
     return n;
 }
 
-/* Length of the well-formed UTF-8 sequence (RFC 3629, as jansson accepts it) at s, 0 if none. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n = c >= 0xC2 && c <= 0xDF   ? 2
-               : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4
-                                        : 0;
-    if (n == 0)
-        return 0;
-    /* The second byte's range excludes overlong forms, surrogates and code points > U+10FFFF. */
-    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
-
-void sign_utf8_repair(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_sequence(p);
-        if (n == 0)
-            *p++ = '?';
-        else
-            p += n;
-    }
-}
-
 static bool is_alnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -212,7 +177,7 @@ static bool fail(struct perr *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->buf, e->len, fmt, ap);
     va_end(ap);
-    sign_utf8_repair(e->buf); /* a %.Ns may have cut a character of the request in two */
+    str_utf8_repair(e->buf); /* a %.Ns may have cut a character of the request in two */
     return false;
 }
 
@@ -839,7 +804,7 @@ static enum store_status create_tx(struct store_tx *tx, void *cls)
         op->invalid = true;
         snprintf(op->err, op->err_len, "Field 'partnerId': no partner '%.100s' exists.",
                  p->partner_id);
-        sign_utf8_repair(op->err); /* %.100s may have cut a character in two */
+        str_utf8_repair(op->err); /* %.100s may have cut a character in two */
         return STORE_CONFLICT;
     }
     st = store_process_insert(tx, p);

@@ -58,10 +58,6 @@ bool sign_mobile_valid(const char *s); /* E.164: '+', 2..15 digits, no leading 0
 bool sign_external_id_valid(const char *s);
 /* Number of UTF-8 characters in s. */
 size_t sign_utf8_length(const char *s);
-/* Replaces in place each byte of s that is not part of well-formed UTF-8 with '?', so that a
- * message which quotes the request with a bounded "%.Ns" (which may cut a character in two)
- * stays a valid JSON string. The fail() helpers of process.c and attach.c apply it. */
-void sign_utf8_repair(char *s);
 /* Removes HTML tags ("<…>" starting with a letter, '/', '!' or '?') in place. */
 void sign_strip_html(char *s);
 /* A printable-ASCII key of 1..SIGN_IDEMPOTENCY_KEY_MAX characters. */

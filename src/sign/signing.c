@@ -26,7 +26,7 @@ static void say(char *err, size_t err_len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
-    sign_utf8_repair(err);
+    str_utf8_repair(err);
 }
 
 /* ---- certificateMatch ---- */

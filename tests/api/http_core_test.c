@@ -48,6 +48,22 @@ static void unknown_route_is_404_error_object(void **state)
     response_free(&r);
 }
 
+/* A path that decodes to bytes which are not UTF-8 still gets a well-formed Error object (the
+ * message and path quote it with the bad bytes replaced), never an empty answer. */
+static void invalid_utf8_path_is_404_error_object(void **state)
+{
+    (void)state;
+    struct response r;
+    assert_true(http(&srv, "GET", "/no/such/%C3%FF%F0%9F", NULL, NULL, 0, &r));
+    assert_error_object(&r, 404, "RouteNotFound");
+    assert_non_null(strstr(r.body, "/no/such/"));
+    response_free(&r);
+    assert_true(http(&srv, "GET", "/system/api/process/%E6%97", NULL, NULL, 0, &r));
+    assert_int_equal(r.status, 401); /* the token is checked first; still an Error object */
+    assert_non_null(r.json);
+    response_free(&r);
+}
+
 static void wrong_method_is_405_with_allow(void **state)
 {
     (void)state;
@@ -80,6 +96,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(healthz_reports_store_ok),
         cmocka_unit_test(unknown_route_is_404_error_object),
+        cmocka_unit_test(invalid_utf8_path_is_404_error_object),
         cmocka_unit_test(wrong_method_is_405_with_allow),
         cmocka_unit_test(metrics_count_requests_by_route_and_status),
     };

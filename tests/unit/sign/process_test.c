@@ -93,52 +93,6 @@ static void lengths_count_characters_not_bytes(void **state)
     assert_int_equal(sign_utf8_length("😀"), 1);
 }
 
-/* True when s is valid UTF-8 for jansson, i.e. it can go into an Error object's message. */
-static bool json_string_ok(const char *s)
-{
-    json_t *j = json_string(s);
-    json_decref(j);
-    return j != NULL;
-}
-
-static void utf8_repair_keeps_valid_text_and_replaces_cut_characters(void **state)
-{
-    (void)state;
-    /* A message quoting a field name of "é" (2 bytes each) with "%.Ns" for an odd N ends in
-     * the first byte of an "é": invalid UTF-8 until repaired, and only that byte changes. */
-    char msg[64];
-    snprintf(msg, sizeof msg, "Unknown field '%.5s'.", "\xc3\xa9\xc3\xa9\xc3\xa9");
-    assert_string_equal(msg, "Unknown field '\xc3\xa9\xc3\xa9\xc3'.");
-    assert_false(json_string_ok(msg));
-    sign_utf8_repair(msg);
-    assert_string_equal(msg, "Unknown field '\xc3\xa9\xc3\xa9?'.");
-    assert_true(json_string_ok(msg));
-
-    /* Cut inside a 3-byte ("日") and a 4-byte ("😀") character: each stray byte becomes '?'. */
-    snprintf(msg, sizeof msg, "'%.4s' '%.3s'", "\xe6\x97\xa5\xe6\x9c\xac", "\xf0\x9f\x98\x80");
-    sign_utf8_repair(msg);
-    assert_string_equal(msg, "'\xe6\x97\xa5?' '?\?\?'"); /* \?: no trigraph */
-    assert_true(json_string_ok(msg));
-
-    /* Well-formed text (ASCII, 2-, 3- and 4-byte characters) is left as it is. */
-    char ok[] = "Zürcher 日本 😀 ok";
-    sign_utf8_repair(ok);
-    assert_string_equal(ok, "Zürcher 日本 😀 ok");
-
-    /* What jansson refuses besides cut characters: overlong forms, surrogates, > U+10FFFF. */
-    char bad[] = "a\xc0\xaf"
-                 "b\xed\xa0\x80"
-                 "c\xf4\x90\x80\x80"
-                 "d\xff";
-    sign_utf8_repair(bad);
-    assert_string_equal(bad, "a??b???c????d?");
-    assert_true(json_string_ok(bad));
-
-    char empty[] = "";
-    sign_utf8_repair(empty);
-    assert_string_equal(empty, "");
-}
-
 static void html_tags_are_stripped(void **state)
 {
     (void)state;
@@ -322,7 +276,6 @@ int main(void)
         cmocka_unit_test(email_syntax),
         cmocka_unit_test(mobile_and_external_id_syntax),
         cmocka_unit_test(lengths_count_characters_not_bytes),
-        cmocka_unit_test(utf8_repair_keeps_valid_text_and_replaces_cut_characters),
         cmocka_unit_test(html_tags_are_stripped),
         cmocka_unit_test(idempotency_keys),
         cmocka_unit_test(parse_applies_defaults_and_ignores_read_only_fields),
