@@ -99,18 +99,7 @@ static const char pos_1[] = "[{\"signer\":\"crm-1\",\"locator\":\"COORDINATES\",
 
 static char *attach_body(const char *ext_id)
 {
-    size_t len;
-    unsigned char *data = corpus("simple-a4.pdf", &len);
-    char *enc = b64_std(data, len);
-    free(data);
-    assert_non_null(enc);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", "Offer.pdf", "contentType",
-                          "application/pdf", "content", enc, "externalIdentifier", ext_id,
-                          "signaturePositions", json_loads(pos_1, 0, NULL));
-    free(enc);
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    return text;
+    return tenant_attach_body("simple-a4.pdf", ext_id, pos_1);
 }
 
 /* Attaches simple-a4.pdf with a position of crm-1; the new file id into file_id. */

@@ -86,16 +86,7 @@ static void create_process(const char *level, char *id, size_t id_len)
 /* Attaches simple-a4.pdf as ext_id with positions for the signers in `positions` (JSON). */
 static void attach(const char *pid, const char *ext_id, const char *positions)
 {
-    size_t len;
-    unsigned char *data = corpus("simple-a4.pdf", &len);
-    char *enc = b64_std(data, len);
-    free(data);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", "Offer.pdf", "contentType",
-                          "application/pdf", "content", enc, "externalIdentifier", ext_id,
-                          "signaturePositions", json_loads(positions, 0, NULL));
-    free(enc);
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
+    char *text = tenant_attach_body("simple-a4.pdf", ext_id, positions);
     struct response r;
     op("POST", pid, "/attach", text, &r);
     free(text);

@@ -79,16 +79,7 @@ static int setup(void **state)
     b_full.token = tenant_issue_token(&srv, &b_full);
     if (!a_full.token || !b_full.token)
         return -1;
-    size_t len;
-    unsigned char *pdf = corpus("simple-a4.pdf", &len);
-    char *enc = b64_std(pdf, len);
-    free(pdf);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", "Offer.pdf", "contentType",
-                          "application/pdf", "content", enc, "externalIdentifier", "offer",
-                          "signaturePositions", json_loads(positions, 0, NULL));
-    free(enc);
-    attach_text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
+    attach_text = tenant_attach_body("simple-a4.pdf", "offer", positions);
     return attach_text ? 0 : -1;
 }
 

@@ -118,3 +118,20 @@ unsigned char *corpus(const char *name, size_t *len)
     *len = (size_t)n;
     return data;
 }
+
+char *tenant_attach_body(const char *pdf, const char *ext_id, const char *positions)
+{
+    size_t len;
+    unsigned char *data = corpus(pdf, &len);
+    char *enc = b64_std(data, len);
+    free(data);
+    assert_non_null(enc);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", "Offer.pdf", "contentType",
+                          "application/pdf", "content", enc, "externalIdentifier", ext_id,
+                          "signaturePositions", json_loads(positions, 0, NULL));
+    free(enc);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    assert_non_null(text);
+    return text;
+}

@@ -33,6 +33,9 @@ void tenant_call(const struct server *s, const char *method, const char *path,
                  struct response *r);
 /* Standard base64 with padding, independent of Signet's code. Owned string. */
 char *b64_std(const unsigned char *d, size_t n);
+/* A FileAttachment body (compact JSON text, owned) for corpus file `pdf` named "Offer.pdf" with
+ * externalIdentifier ext_id and the signaturePositions given as JSON array text. */
+char *tenant_attach_body(const char *pdf, const char *ext_id, const char *positions);
 /* Reads a file of the PDF corpus (SIGNET_CORPUS); *len its size. Owned bytes. */
 unsigned char *corpus(const char *name, size_t *len);
 
