@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct app;
+struct http_spool;
 struct MHD_Connection;
 struct MHD_Response;
 
@@ -39,6 +40,9 @@ struct http_request {
     size_t route_index;
     struct route_params params;
     struct buf body;   /* raw body; released once parsed into json */
+    /* Instead of body, a JSON body above HTTP_SPOOL_THRESHOLD on disk (owned; http/spool.h);
+     * released once parsed. */
+    struct http_spool *spool;
     json_t *json;      /* parsed body for BODY_JSON routes (owned; NULL if empty) */
     struct http_auth auth;
     int64_t start_us;

@@ -7,7 +7,9 @@
 #include "core/str.h"
 #include "http/metrics.h"
 #include "http/request.h"
+#include "http/spool.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -66,6 +68,23 @@ static const char *expected_type(const struct route *r)
         break;
     }
     return NULL;
+}
+
+static bool is_json_route(const struct route *r)
+{
+    return r->body == BODY_JSON || r->body == BODY_JSON_OPTIONAL;
+}
+
+/* Moves the request's body to a spool file in the data directory (http/spool.h). */
+static bool spool_start(struct http_request *req)
+{
+    req->spool = http_spool_new(req->app->cfg->data_dir, req->body.max);
+    if (!req->spool) {
+        log_error("request %s: cannot create a spool file for the body in %s: %s", req->id,
+                  req->app->cfg->data_dir, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 static struct http_request *request_new(struct http_server *s, struct MHD_Connection *conn,
@@ -132,11 +151,70 @@ static void request_begin(struct http_server *s, struct http_request *req)
                          "Send the body as %s (Content-Type was %s).", want, ct ? ct : "missing");
         return;
     }
-    if (length > 0 && req->route->body != BODY_NONE &&
-        buf_reserve(&req->body, (size_t)length) != BUF_OK) {
+    if (length > 0 && is_json_route(req->route) && (size_t)length > HTTP_SPOOL_THRESHOLD) {
+        if (!spool_start(req)) {
+            http_reply_error(req, ERR_INTERNAL,
+                             "The server could not store the request body; try again later.");
+            return;
+        }
+    } else if (length > 0 && req->route->body != BODY_NONE &&
+               buf_reserve(&req->body, (size_t)length) != BUF_OK) {
         http_reply_error(req, ERR_INTERNAL, "Not enough memory for the request body.");
         return;
     }
+}
+
+/* Keeps a chunk of the body: in memory, or in the spool once a JSON body passes the spooling
+ * threshold (what was in memory moves to the spool). */
+static enum buf_result body_append(struct http_request *req, const char *data, size_t len)
+{
+    if (!req->spool && is_json_route(req->route) && len > HTTP_SPOOL_THRESHOLD - req->body.len) {
+        if (len > req->body.max - req->body.len)
+            return BUF_TOO_LARGE; /* the same answer as the memory buffer's, without a file */
+        if (!spool_start(req))
+            return BUF_NOMEM;
+        enum http_spool_result sr = http_spool_append(req->spool, req->body.data, req->body.len);
+        buf_free(&req->body);
+        if (sr != HTTP_SPOOL_OK)
+            return sr == HTTP_SPOOL_TOO_LARGE ? BUF_TOO_LARGE : BUF_NOMEM;
+    }
+    if (req->spool) {
+        enum http_spool_result sr = http_spool_append(req->spool, data, len);
+        return sr == HTTP_SPOOL_OK          ? BUF_OK
+               : sr == HTTP_SPOOL_TOO_LARGE ? BUF_TOO_LARGE
+                                            : BUF_NOMEM;
+    }
+    return buf_append(&req->body, data, len);
+}
+
+/* Parses the JSON body (in memory or spooled) into req->json and releases the raw text; on
+ * failure answers (400 MalformedJson, or 500 when the spool cannot be read back). */
+static bool body_parse_json(struct http_request *req)
+{
+    json_error_t jerr;
+    bool read_failed = false;
+    if (req->spool) {
+        req->json = http_spool_load_json(req->spool, JSON_REJECT_DUPLICATES, &jerr, &read_failed);
+        http_spool_free(req->spool);
+        req->spool = NULL;
+    } else {
+        req->json = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+        /* The parsed tree replaces the raw text: hold the body only once. */
+        buf_free(&req->body);
+    }
+    if (read_failed) {
+        log_error("request %s: the spooled request body could not be read back", req->id);
+        http_reply_error(req, ERR_INTERNAL,
+                         "The server could not read the request body back; try again later.");
+        return false;
+    }
+    if (!req->json) {
+        http_reply_error(req, ERR_MALFORMED_JSON,
+                         "The request body is not valid JSON: %s (line %d, column %d).", jerr.text,
+                         jerr.line, jerr.column);
+        return false;
+    }
+    return true;
 }
 
 /* The whole body is here: parse it, authenticate, run the handler. */
@@ -158,25 +236,15 @@ static void request_dispatch(struct http_server *s, struct http_request *req)
             return; /* it answered */
     }
     if (r->body == BODY_JSON || r->body == BODY_JSON_OPTIONAL) {
-        if (req->body.len == 0) {
+        if (req->body.len == 0 && !req->spool) {
             if (r->body == BODY_JSON) {
                 http_reply_error(req, ERR_MALFORMED_JSON,
                                  "A JSON request body is required for %s %s.", req->method,
                                  req->path);
                 return;
             }
-        } else {
-            json_error_t jerr;
-            req->json = json_loadb(req->body.data, req->body.len,
-                                   JSON_REJECT_DUPLICATES, &jerr);
-            /* The parsed tree replaces the raw text: hold the body only once. */
-            buf_free(&req->body);
-            if (!req->json) {
-                http_reply_error(req, ERR_MALFORMED_JSON,
-                                 "The request body is not valid JSON: %s (line %d, column %d).",
-                                 jerr.text, jerr.line, jerr.column);
-                return;
-            }
+        } else if (!body_parse_json(req)) {
+            return; /* it answered */
         }
     }
     r->handler(req);
@@ -203,13 +271,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_size > 0) {
         if (!req->replied && req->route && req->route->body != BODY_NONE && !req->body_failed) {
-            enum buf_result br = buf_append(&req->body, upload_data, *upload_size);
+            enum buf_result br = body_append(req, upload_data, *upload_size);
             if (br != BUF_OK) {
                 /* Answered when the upload ends (see on_request's last call): queuing a
                  * response now fails in libmicrohttpd and would leave the client hanging. */
                 req->body_failed = true;
                 req->too_large = br == BUF_TOO_LARGE;
                 buf_free(&req->body);
+                http_spool_free(req->spool);
+                req->spool = NULL;
             }
         }
         if (req->body_failed) {
@@ -229,8 +299,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (req->body_failed)
         http_reply_error(req, req->too_large ? ERR_PAYLOAD_TOO_LARGE : ERR_INTERNAL,
                          req->too_large ? "The request body exceeds the limit of %lld bytes."
-                                        : "Not enough memory for the request body "
-                                          "(limit %lld bytes).",
+                                        : "The server could not keep the request body "
+                                          "(limit %lld bytes); try again later.",
                          (long long)s->app->cfg->max_body);
     else
         request_dispatch(s, req);
@@ -257,6 +327,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              req->bytes_out, (long long)us);
     json_decref(req->json);
     buf_free(&req->body);
+    http_spool_free(req->spool);
     free(req->auth.scopes);
     free(req->path);
     free(req);

@@ -178,6 +178,137 @@ static void duplicate_keys_are_rejected(void **state)
     response_free(&r);
 }
 
+/* ---- JSON bodies above the spooling threshold (1 MiB, src/http/spool.h) ---- */
+
+/* A server whose limit leaves room for bodies above the threshold. */
+static const char *const spool_max_body_args[] = {"--max-body", "3145728", NULL};
+#define SPOOLED ((size_t)2 * 1024 * 1024) /* above the threshold, under the limit */
+
+static bool start_spooling_server(struct server *s, char *auth, size_t auth_len)
+{
+    char dir[256], key[64];
+    if (!make_data_dir(dir, sizeof dir) || !admin_key_create(dir, key, sizeof key, NULL, 0))
+        return false;
+    snprintf(auth, auth_len, "Authorization: Bearer %s", key);
+    return server_start(s, dir, spool_max_body_args);
+}
+
+/* text + pad bytes of ' ' + end, into a new string of *len bytes. */
+static char *padded(const char *text, size_t pad, const char *end, size_t *len)
+{
+    *len = strlen(text) + pad + strlen(end);
+    char *b = malloc(*len + 1);
+    assert_non_null(b);
+    memcpy(b, text, strlen(text));
+    memset(b + strlen(text), ' ', pad);
+    memcpy(b + strlen(text) + pad, end, strlen(end) + 1);
+    return b;
+}
+
+/* The MalformedJson message names what jansson finds in the same bytes in memory. */
+static void assert_malformed_like_in_memory(const struct response *r, const char *body, size_t len)
+{
+    assert_error_object(r, 400, "MalformedJson");
+    json_error_t e;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
+    assert_null(j);
+    char where[64];
+    snprintf(where, sizeof where, "(line %d, column %d)", e.line, e.column);
+    assert_message_mentions(r, e.text);
+    assert_message_mentions(r, where);
+}
+
+/* The data directory holds no spool file once the requests are answered. */
+static void assert_no_body_files_left(const struct server *s)
+{
+    char out[256];
+    assert_int_equal(
+        sh_run(out, sizeof out, "ls -A '%s' | grep -c '^\\.body-' || true", s->data_dir), 0);
+    assert_string_equal(out, "0\n");
+}
+
+static void json_body_above_the_spooling_threshold_is_parsed(void **state)
+{
+    (void)state;
+    struct server s2;
+    char auth[128];
+    assert_true(start_spooling_server(&s2, auth, sizeof auth));
+    size_t len;
+    char *body = padded("{\"name\":\"Spooled organization\"", SPOOLED, "}", &len);
+    const char *h[] = {auth, "Content-Type: application/json", NULL};
+    struct response r;
+    assert_true(http(&s2, "POST", "/admin/v1/organizations", h, body, len, &r));
+    if (r.status != 201)
+        fprintf(stderr, "expected 201, got %ld: %s\n", r.status, r.body);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(json_string_value(json_object_get(r.json, "name")), "Spooled organization");
+    response_free(&r);
+    free(body);
+    /* Duplicate keys are refused there too, and nothing is created. */
+    body = padded("{\"name\":\"one\",", SPOOLED, "\"name\":\"two\"}", &len);
+    assert_true(http(&s2, "POST", "/admin/v1/organizations", h, body, len, &r));
+    assert_malformed_like_in_memory(&r, body, len);
+    response_free(&r);
+    free(body);
+    const char *list[] = {auth, NULL};
+    assert_true(http(&s2, "GET", "/admin/v1/organizations", list, NULL, 0, &r));
+    assert_int_equal(json_array_size(json_object_get(r.json, "organizations")), 1);
+    response_free(&r);
+    assert_no_body_files_left(&s2);
+    assert_int_equal(server_stop(&s2, false), 0);
+}
+
+static void malformed_spooled_body_is_the_same_400(void **state)
+{
+    (void)state;
+    struct server s2;
+    char auth[128];
+    assert_true(start_spooling_server(&s2, auth, sizeof auth));
+    const char *h[] = {auth, "Content-Type: application/json", NULL};
+    struct response r;
+    /* With a Content-Length: spooled from the start. */
+    size_t len;
+    char *body = padded("{\"name\":\"x\",", SPOOLED, "]", &len);
+    assert_true(http(&s2, "POST", "/admin/v1/organizations", h, body, len, &r));
+    assert_malformed_like_in_memory(&r, body, len);
+    response_free(&r);
+    free(body);
+    /* Chunked: kept in memory, then moved to the spool when it passes the threshold;
+     * whitespace alone is not JSON. */
+    assert_true(http_chunked(&s2, "POST", "/admin/v1/organizations", h, ' ', SPOOLED, &r));
+    body = padded("", SPOOLED, "", &len);
+    assert_malformed_like_in_memory(&r, body, len);
+    response_free(&r);
+    free(body);
+    assert_no_body_files_left(&s2);
+    assert_int_equal(server_stop(&s2, false), 0);
+}
+
+static void spooled_body_over_max_body_is_413(void **state)
+{
+    (void)state;
+    struct server s2;
+    char auth[128];
+    assert_true(start_spooling_server(&s2, auth, sizeof auth));
+    const char *h[] = {auth, "Content-Type: application/json", NULL};
+    struct response r;
+    /* Chunked, so that it is spooled before it passes the limit. */
+    assert_true(
+        http_chunked(&s2, "POST", "/admin/v1/organizations", h, ' ', (size_t)3145728 + 1, &r));
+    assert_error_object(&r, 413, "PayloadTooLarge");
+    assert_message_mentions(&r, "3145728");
+    response_free(&r);
+    /* Exactly at the limit is still parsed. */
+    assert_true(http_chunked(&s2, "POST", "/admin/v1/organizations", h, ' ', 3145728, &r));
+    assert_error_object(&r, 400, "MalformedJson");
+    response_free(&r);
+    assert_true(http(&s2, "GET", "/healthz", NULL, NULL, 0, &r));
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    assert_no_body_files_left(&s2);
+    assert_int_equal(server_stop(&s2, false), 0);
+}
+
 /* ---- graceful stop ---- */
 
 static bool send_all(int fd, const char *p, size_t n)
@@ -302,6 +433,9 @@ int main(void)
         cmocka_unit_test(empty_body_on_json_route_is_400),
         cmocka_unit_test(wrong_content_type_is_415),
         cmocka_unit_test(duplicate_keys_are_rejected),
+        cmocka_unit_test(json_body_above_the_spooling_threshold_is_parsed),
+        cmocka_unit_test(malformed_spooled_body_is_the_same_400),
+        cmocka_unit_test(spooled_body_over_max_body_is_413),
         cmocka_unit_test(sigterm_finishes_request_in_flight_then_exits_0),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
