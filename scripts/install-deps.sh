@@ -8,7 +8,8 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
   ca-certificates curl)
 test_pkgs=(libcmocka-dev poppler-utils qpdf mupdf-tools libnss3-tools sqlite3 wrk
   clang libclang-rt-dev # clang + libclang-rt-dev: the libFuzzer runs (cmake/fuzz.cmake)
-  chromium chromium-driver nodejs npm) # browser and contract tests (tests/browser, tests/contract)
+  chromium chromium-driver nodejs npm # browser and contract tests (tests/browser, tests/contract)
+  postgresql) # the store tests on PostgreSQL (tests/postgres/with_postgres.sh, docs/postgres.md)
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi
 missing=()

@@ -20,9 +20,13 @@ struct store_driver {
                               size_t n_params, struct store_rows **rows, int64_t *changes);
     /* Runs a script of several statements without parameters (migrations). */
     enum store_status (*exec_script)(void *conn, const char *sql);
+    /* Optional (NULL: not needed): takes (lock) or releases a lock, outside any transaction,
+     * that keeps other processes from migrating the same database at the same time. */
+    enum store_status (*migration_lock)(void *conn, bool lock);
 };
 
 extern const struct store_driver store_sqlite_driver;
+extern const struct store_driver store_postgres_driver;
 
 /* Directory of the blob store (inside the data directory). */
 const char *store_blob_dir_of(const struct store *s);

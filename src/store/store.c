@@ -113,11 +113,12 @@ enum store_status store_open(const char *dsn, const char *data_dir, struct store
         } else {
             s->target = strdup(dsn + 7);
         }
+    } else if (str_has_prefix(dsn, "postgres://") || str_has_prefix(dsn, "postgresql://")) {
+        s->driver = &store_postgres_driver;
+        s->target = strdup(dsn); /* libpq reads the URL itself */
     } else {
         snprintf(err, err_len,
-                 "store '%.40s…': the PostgreSQL store is not available in this "
-                 "build yet; use --store sqlite",
-                 dsn);
+                 "store '%.40s': unknown backend; use sqlite, sqlite:PATH or postgres://…", dsn);
         goto fail;
     }
     if (!s->target)
@@ -312,7 +313,7 @@ static enum store_status create_migrations_table(struct store_tx *tx, void *cls)
                     NULL, 0, NULL, NULL);
 }
 
-enum store_status store_migrate(struct store *s)
+static enum store_status migrate_all(struct store *s)
 {
     enum store_status st = store_run(s, STORE_WRITE, create_migrations_table, NULL);
     if (st != STORE_OK) {
@@ -334,6 +335,26 @@ enum store_status store_migrate(struct store *s)
             log_info("store: applied migration %s", f->name);
     }
     return STORE_OK;
+}
+
+enum store_status store_migrate(struct store *s)
+{
+    if (!s->driver->migration_lock)
+        return migrate_all(s);
+    /* Several nodes starting at once: one migrates, the others wait and then find every
+     * migration applied. The lock belongs to this thread's connection, which runs them all. */
+    struct conn *c = thread_conn(s);
+    if (!c)
+        return STORE_ERROR;
+    enum store_status st = s->driver->migration_lock(c->db, true);
+    if (st != STORE_OK) {
+        log_error("store: cannot take the migration lock: %s", store_status_name(st));
+        return st;
+    }
+    st = migrate_all(s);
+    if (s->driver->migration_lock(c->db, false) != STORE_OK && st == STORE_OK)
+        st = STORE_ERROR;
+    return st;
 }
 
 static enum store_status ping_tx(struct store_tx *tx, void *cls)

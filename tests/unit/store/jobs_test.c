@@ -1,6 +1,7 @@
 /* Tests for src/store/jobs.c: job leases (one holder at a time, taken over after expiry, only
  * the holder finishes, next_run_at respected unless forced) and the expiry claim (a process is
- * expired by one caller only, and only when due). SQLite backend, fresh directory per test. */
+ * expired by one caller only, and only when due). SQLite or PostgreSQL backend (test_store.h),
+ * a fresh store per test. */
 #include "store/jobs.h"
 
 #include <setjmp.h>
@@ -10,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_store.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 
 struct fixture {
     char dir[64];
+    struct test_store ts;
     struct store *store;
 };
 
@@ -54,7 +58,8 @@ static int setup(void **state)
     if (!f)
         return -1;
     snprintf(f->dir, sizeof f->dir, "/tmp/signet_jobs_test_XXXXXX");
-    if (!mkdtemp(f->dir) || store_open("sqlite", f->dir, &f->store, err, sizeof err) != STORE_OK ||
+    if (!mkdtemp(f->dir) || !test_store_prepare(&f->ts) ||
+        store_open(f->ts.dsn, f->dir, &f->store, err, sizeof err) != STORE_OK ||
         store_migrate(f->store) != STORE_OK ||
         store_run(f->store, STORE_WRITE, tx_seed, NULL) != STORE_OK) {
         fprintf(stderr, "setup failed: %s\n", err);
@@ -76,6 +81,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     store_close(f->store);
+    test_store_drop(&f->ts);
     nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(f);
     return 0;

@@ -1,6 +1,6 @@
 /* Tests for src/store/process.c: processes, participants, properties and audit records round
- * trip, and every read is scoped to the organization given (SQLite backend, fresh directory
- * per test). */
+ * trip, and every read is scoped to the organization given (SQLite or PostgreSQL backend,
+ * test_store.h; a fresh store per test). */
 #include "store/store.h"
 
 #include <setjmp.h>
@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_store.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 
 struct fixture {
     char dir[64];
+    struct test_store ts;
     struct store *store;
 };
 
@@ -41,7 +44,8 @@ static int setup(void **state)
     if (!f)
         return -1;
     snprintf(f->dir, sizeof f->dir, "/tmp/signet_process_test_XXXXXX");
-    if (!mkdtemp(f->dir) || store_open("sqlite", f->dir, &f->store, err, sizeof err) != STORE_OK ||
+    if (!mkdtemp(f->dir) || !test_store_prepare(&f->ts) ||
+        store_open(f->ts.dsn, f->dir, &f->store, err, sizeof err) != STORE_OK ||
         store_migrate(f->store) != STORE_OK ||
         store_run(f->store, STORE_WRITE, tx_orgs, NULL) != STORE_OK) {
         fprintf(stderr, "setup failed: %s\n", err);
@@ -63,6 +67,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     store_close(f->store);
+    test_store_drop(&f->ts);
     nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(f);
     return 0;
