@@ -433,7 +433,7 @@ static void setup_returns_a_url_and_stores_only_the_hash(void **state)
     char token[64], out[512], q[512], hash[128];
     setup_ok(&a_full, a_ids[0], "{\"language\":\"de-CH\"}", token, sizeof token);
     /* the token appears nowhere in the database file; its SHA-256 does */
-    snprintf(q, sizeof q, "sqlite3 -cmd '.timeout 5000' '%s/signet.db' .dump | grep -c '%s'",
+    snprintf(q, sizeof q, "sqlite3 -cmd '.timeout 5000' '%s/signet.db' .dump | grep -c -F -e '%s'",
              data_dir, token);
     shell(q, out, sizeof out);
     assert_string_equal(out, "0");
