@@ -9,6 +9,7 @@
 #include "http/routes.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "notify/notify.h"
 #include "pdf/pdf.h"
 #include "pki/service.h"
 #include "store/store.h"
@@ -75,6 +76,7 @@ int cli_serve(int argc, char **argv)
     store = cli_open_store(&cfg);
     if (!store)
         goto cleanup;
+    notify_configure(&cfg); /* which channels have a gateway; before any thread runs */
     metrics = metrics_new(http_routes, http_routes_count);
     if (!metrics)
         goto cleanup;

@@ -90,6 +90,31 @@ static const struct option_def options[] = {
      "PEM root CA certificate to create the PKI under on first start (default: a new root)"},
     {"pki-root-key", OPT_STRING, offsetof(struct config, pki_root_key), "", 0, 0,
      "unencrypted PEM private key of --pki-root-cert (sealed into the store; then remove it)"},
+    {"smtp-url", OPT_STRING, offsetof(struct config, smtp_url), "", 0, 0,
+     "SMTP server for e-mail notifications, smtp://HOST:PORT or smtps://HOST:PORT "
+     "(none: e-mails go to the dev outbox)"},
+    {"smtp-user", OPT_STRING, offsetof(struct config, smtp_user), "", 0, 0,
+     "SMTP user name (none: no authentication)"},
+    {"smtp-password", OPT_STRING, offsetof(struct config, smtp_password), "", 0, 0,
+     "SMTP password (prefer smtp-password-file)"},
+    {"smtp-password-file", OPT_STRING, offsetof(struct config, smtp_password_file), "", 0, 0,
+     "file whose first line is the SMTP password"},
+    {"smtp-from", OPT_STRING, offsetof(struct config, smtp_from), "Signet <signet@localhost>", 0, 0,
+     "From address of notification e-mails, 'Name <address>' or 'address'"},
+    {"smtp-starttls", OPT_BOOL, offsetof(struct config, smtp_starttls), "true", 0, 0,
+     "require STARTTLS on smtp:// URLs (smtps:// is TLS from the start)"},
+    {"sms-url", OPT_STRING, offsetof(struct config, sms_url), "", 0, 0,
+     "HTTP(S) URL of the SMS gateway, called with POST (none: SMS go to the dev outbox)"},
+    {"sms-auth-header", OPT_STRING, offsetof(struct config, sms_auth_header), "", 0, 0,
+     "header sent to the SMS gateway, e.g. 'Authorization: Bearer TOKEN'"},
+    {"sms-body-template", OPT_STRING, offsetof(struct config, sms_body_template),
+     "{\"to\":\"{to}\",\"text\":\"{text}\"}", 0, 0,
+     "JSON body sent to the SMS gateway; {to} and {text} are replaced (JSON-escaped)"},
+    {"notify-max-attempts", OPT_INT, offsetof(struct config, notify_max_attempts), "10", 1, 100,
+     "delivery attempts of a notification before it is given up (FAILED)"},
+    {"dev-outbox", OPT_BOOL, offsetof(struct config, dev_outbox), "false", 0, 0,
+     "serve the dev outbox page /ui/outbox (also with --demo) while no SMTP/SMS gateway is "
+     "configured"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -224,8 +249,59 @@ static bool parse_listen(struct config *cfg, char *err, size_t err_len)
     return cfg->listen_host != NULL;
 }
 
+/* Notification settings: the password file, and URLs of a known scheme. */
+static bool finish_notify(struct config *cfg, char *err, size_t err_len)
+{
+    if (cfg->smtp_url[0] && !str_has_prefix(cfg->smtp_url, "smtp://") &&
+        !str_has_prefix(cfg->smtp_url, "smtps://")) {
+        snprintf(err, err_len,
+                 "invalid value '%s' for smtp-url: expected smtp://HOST:PORT or "
+                 "smtps://HOST:PORT",
+                 cfg->smtp_url);
+        return false;
+    }
+    if (cfg->sms_url[0] && !str_has_prefix(cfg->sms_url, "http://") &&
+        !str_has_prefix(cfg->sms_url, "https://")) {
+        snprintf(err, err_len, "invalid value '%s' for sms-url: expected http://… or https://…",
+                 cfg->sms_url);
+        return false;
+    }
+    if (cfg->sms_auth_header[0] &&
+        (!strchr(cfg->sms_auth_header, ':') || strpbrk(cfg->sms_auth_header, "\r\n"))) {
+        snprintf(err, err_len, "invalid value for sms-auth-header: expected 'Name: value'");
+        return false;
+    }
+    if (!strchr(cfg->smtp_from, '@') || strpbrk(cfg->smtp_from, "\r\n")) {
+        snprintf(err, err_len,
+                 "invalid value '%s' for smtp-from: expected 'Name <address>' or 'address'",
+                 cfg->smtp_from);
+        return false;
+    }
+    if (cfg->smtp_password_file[0]) {
+        FILE *f = fopen(cfg->smtp_password_file, "r");
+        char line[1024] = "";
+        if (!f || !fgets(line, sizeof line, f)) {
+            snprintf(err, err_len, "smtp-password-file: cannot read '%s'%s%s",
+                     cfg->smtp_password_file, f ? "" : ": ", f ? "" : strerror(errno));
+            if (f)
+                fclose(f);
+            return false;
+        }
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        char *dup = strdup(line);
+        if (!dup)
+            return false;
+        free(cfg->smtp_password);
+        cfg->smtp_password = dup;
+    }
+    return true;
+}
+
 static bool finish(struct config *cfg, char *err, size_t err_len)
 {
+    if (!finish_notify(cfg, err, err_len))
+        return false;
     if (!parse_listen(cfg, err, err_len))
         return false;
     struct iso_duration max_validity;

@@ -48,6 +48,19 @@ struct config {
     char *tsa_policy;           /* policy OID of RFC 3161 time stamps (docs/pki.md) */
     char *pki_root_cert;        /* PEM root certificate to create the PKI under ("": a new root) */
     char *pki_root_key;         /* its unencrypted PEM private key */
+    /* Notifications (docs/notify.md): "" smtp_url / sms_url = that channel goes to the dev
+     * outbox instead of a gateway. */
+    char *smtp_url;      /* smtp://HOST:PORT or smtps://HOST:PORT */
+    char *smtp_user;     /* "" : no authentication */
+    char *smtp_password; /* set from smtp_password_file when that is given */
+    char *smtp_password_file;
+    char *smtp_from;             /* From: "Name <addr>" or "addr" */
+    bool smtp_starttls;          /* smtp://: require STARTTLS */
+    char *sms_url;               /* HTTP(S) URL of the SMS gateway */
+    char *sms_auth_header;       /* full header line, e.g. "Authorization: Bearer …" ("": none) */
+    char *sms_body_template;     /* JSON body with {to} and {text} */
+    int64_t notify_max_attempts; /* delivery attempts before a message is FAILED */
+    bool dev_outbox;             /* serve /ui/outbox (also with demo) when no gateway is set */
 };
 
 struct cli_opt {

@@ -5,10 +5,12 @@
 #include "http/api_docs.h"
 #include "http/system.h"
 #include "http/web.h"
+#include "notify/handlers.h"
 #include "pki/handlers.h"
 #include "pki/revocation_handlers.h"
 #include "sign/attach_handlers.h"
 #include "sign/handlers.h"
+#include "sign/page_handlers.h"
 #include "sign/release_handlers.h"
 #include "sign/verify_handlers.h"
 
@@ -60,6 +62,25 @@ const struct route http_routes[] = {
      * and their static files from web/static/. */
     {"GET", "/ui/verify", BODY_NONE, NULL, AUTH_NONE, NULL, web_handle_page},
     {"GET", "/ui/static/*", BODY_NONE, NULL, AUTH_NONE, NULL, web_handle_static},
+    /* Signer pages (sign/page_handlers.c, docs/signer-pages.md): the participant links and
+     * the page's JSON API, authenticated by the session cookie (and X-CSRF-Token on POST). */
+    {"GET", "/ui/sign/{token}", BODY_NONE, NULL, AUTH_NONE, NULL, sign_page_handle_sign_link},
+    {"GET", "/ui/open/{token}", BODY_NONE, NULL, AUTH_NONE, NULL, sign_page_handle_open_link},
+    {"GET", "/ui/api/session", BODY_NONE, NULL, AUTH_NONE, NULL, sign_page_handle_state},
+    {"POST", "/ui/api/session/code", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     sign_page_handle_code},
+    {"POST", "/ui/api/session/authorize", BODY_JSON, NULL, AUTH_NONE, NULL,
+     sign_page_handle_authorize},
+    {"GET", "/ui/api/session/document/{documentId}/page/{page}", BODY_NONE, NULL, AUTH_NONE, NULL,
+     sign_page_handle_preview},
+    {"GET", "/ui/api/session/document/{documentId}/content", BODY_NONE, NULL, AUTH_NONE, NULL,
+     sign_page_handle_content},
+    {"POST", "/ui/api/session/sign", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_sign},
+    {"POST", "/ui/api/session/decline", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_decline},
+    /* Dev outbox (notify/handlers.c, docs/notify.md): only with --dev-outbox or --demo and no
+     * SMTP/SMS gateway; 404 otherwise. */
+    {"GET", "/ui/outbox", BODY_NONE, NULL, AUTH_NONE, NULL, notify_handle_outbox_page},
+    {"GET", "/ui/api/outbox", BODY_NONE, NULL, AUTH_NONE, NULL, notify_handle_outbox_api},
     /* Our own description of the API (http/api_docs.c): OpenAPI document and its page. */
     {"GET", "/system/api-docs", BODY_NONE, NULL, AUTH_NONE, NULL, api_docs_handle_json},
     {"GET", "/system/api-docs.html", BODY_NONE, NULL, AUTH_NONE, NULL, api_docs_handle_html},

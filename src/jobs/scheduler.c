@@ -9,6 +9,7 @@
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/config.h"
+#include "notify/notify.h"
 #include "sign/archive.h"
 #include "sign/expiry.h"
 #include "store/jobs.h"
@@ -49,10 +50,26 @@ static void run_archive(struct store *s, const struct config *cfg, int64_t as_of
              out->ok ? "ok" : "failed", n, n == 1 ? "" : "es", more ? " (more due)" : "");
 }
 
+static void run_delivery(struct store *s, const struct config *cfg, int64_t as_of,
+                         const char *trigger, const atomic_bool *stop, struct jobs_outcome *out)
+{
+    (void)trigger;
+    struct notify_delivery_result r;
+    out->ok = notify_delivery_run(s, cfg, as_of, JOBS_MAX_ITEMS, stop, &r);
+    out->items = (int64_t)(r.sent + r.retried + r.failed + r.dev);
+    out->more = r.more;
+    snprintf(out->summary, sizeof out->summary,
+             "%s: %zu sent, %zu to retry, %zu failed, %zu kept for the dev outbox%s",
+             out->ok ? "ok" : "failed", r.sent, r.retried, r.failed, r.dev,
+             r.more ? " (more due)" : "");
+}
+
 const struct jobs_kind jobs_kinds[] = {
     {"expiry", "processes past validUntil become EXPIRED (with an audit record)", run_expiry},
     {"archive", "files of processes ended longer than the retention ago are deleted (410)",
      run_archive},
+    {"delivery", "notifications in the outbox are sent (SMTP, SMS gateway), with retries",
+     run_delivery},
     /* Reminders (issue 6) go here: {"reminders", "…", run_reminders}. */
     {NULL, NULL, NULL},
 };

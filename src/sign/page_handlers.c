@@ -1,0 +1,438 @@
+/*
+ * Signer page handlers (see sign/page_handlers.h).
+ */
+#include "sign/page_handlers.h"
+
+#include "app.h"
+#include "core/config.h"
+#include "core/embed.h"
+#include "core/isotime.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "http/request.h"
+#include "pdf/pdf.h"
+#include "sign/attach.h"
+#include "sign/page.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The page's Content-Security-Policy without its frame-ancestors value (docs/web.md). */
+#define PAGE_CSP                                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                    \
+    "form-action 'self'; frame-ancestors "
+
+static struct sign_page_env page_env(struct http_request *req)
+{
+    return (struct sign_page_env){
+        .store = req->app->store, .pdf = req->app->pdf, .pki = req->app->pki};
+}
+
+static bool https_public(struct http_request *req)
+{
+    const char *u = req->app->cfg->public_url;
+    return u && !strncmp(u, "https://", 8);
+}
+
+/* The session id from the Cookie header into out ("" when there is none). */
+static void cookie_session(struct http_request *req, char out[SIGN_PAGE_TOKEN_LEN])
+{
+    out[0] = '\0';
+    const char *h = http_header(req, "Cookie");
+    static const char name[] = SIGN_PAGE_COOKIE "=";
+    for (const char *p = h; p && *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > sizeof name - 1 && !strncmp(p, name, sizeof name - 1)) {
+            size_t vlen = len - (sizeof name - 1);
+            if (vlen < SIGN_PAGE_TOKEN_LEN) {
+                memcpy(out, p + sizeof name - 1, vlen);
+                out[vlen] = '\0';
+            }
+        }
+        p = end ? end + 1 : p + len;
+    }
+}
+
+/* scheme://host[:port] of an http(s) URL into out; false when url is not one. */
+static bool url_origin(const char *url, char *out, size_t out_len)
+{
+    size_t skip = !strncmp(url, "https://", 8) ? 8 : !strncmp(url, "http://", 7) ? 7 : 0;
+    if (!skip)
+        return false;
+    size_t n = skip + strcspn(url + skip, "/?#");
+    if (n == skip || n >= out_len)
+        return false;
+    for (size_t i = skip; i < n; i++)
+        if (url[i] == ' ' || url[i] == ';' || url[i] == ',' || url[i] == '\'' || url[i] == '"')
+            return false;
+    memcpy(out, url, n);
+    out[n] = '\0';
+    return true;
+}
+
+/* The frame-ancestors value for a session: DEFAULT (or none) 'none'; EMBEDDED the origins of
+ * backUrl and successUrl, or 'none' when neither is set. */
+static void frame_ancestors(const struct store_ui_session *s, char *out, size_t out_len)
+{
+    str_copy(out, out_len, "'none'");
+    if (!s || strcmp(s->mode, "EMBEDDED") != 0)
+        return;
+    char a[2049] = "", b[2049] = "";
+    bool ha = s->back_url[0] && url_origin(s->back_url, a, sizeof a);
+    bool hb = s->success_url[0] && url_origin(s->success_url, b, sizeof b);
+    if (ha && hb && strcmp(a, b) != 0)
+        snprintf(out, out_len, "%s %s", a, b);
+    else if (ha || hb)
+        snprintf(out, out_len, "%s", ha ? a : b);
+}
+
+/* Serves sign.html with status, the session's framing policy and a Set-Cookie (may be NULL). */
+static void reply_page(struct http_request *req, unsigned status, const struct store_ui_session *s,
+                       const char *set_cookie)
+{
+    const struct embedded_file *f = embed_find(web_files, "pages/sign.html");
+    if (!f) {
+        http_reply_error(req, ERR_INTERNAL, "The signer page is missing from this build.");
+        return;
+    }
+    char fa[4200], csp[4600];
+    frame_ancestors(s, fa, sizeof fa);
+    snprintf(csp, sizeof csp, "%s%s", PAGE_CSP, fa);
+    bool embedded = s && !strcmp(s->mode, "EMBEDDED") && strcmp(fa, "'none'") != 0;
+    void *copy = malloc(f->size);
+    if (!copy) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    memcpy(copy, f->data, f->size);
+    const char *headers[12];
+    size_t n = 0;
+    headers[n++] = "Content-Security-Policy";
+    headers[n++] = csp;
+    if (!embedded) {
+        headers[n++] = "X-Frame-Options";
+        headers[n++] = "DENY";
+    }
+    if (set_cookie) {
+        headers[n++] = MHD_HTTP_HEADER_SET_COOKIE;
+        headers[n++] = set_cookie;
+    }
+    headers[n] = NULL;
+    http_reply_owned_headers(req, status, "text/html; charset=utf-8", copy, f->size, headers);
+}
+
+static void open_link(struct http_request *req, bool open)
+{
+    char current[SIGN_PAGE_TOKEN_LEN], sid[SIGN_PAGE_TOKEN_LEN], cookie[256];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    char *token = http_param_dup(req, "token");
+    if (!s || !token) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        goto cleanup;
+    }
+    cookie_session(req, current);
+    const char *code = open ? http_query(req, "code") : NULL;
+    switch (sign_page_open(req->app->store, open, token, code, current[0] ? current : NULL,
+                           time_now_ms(), sid, s)) {
+    case SIGN_PAGE_OK: {
+        /* EMBEDDED over https: the cookie must reach the page inside another site's frame. */
+        bool secure = https_public(req);
+        bool cross_site = secure && !strcmp(s->mode, "EMBEDDED");
+        snprintf(cookie, sizeof cookie, SIGN_PAGE_COOKIE "=%s; Path=/ui; HttpOnly; %s%s", sid,
+                 cross_site ? "SameSite=None; Partitioned" : "SameSite=Strict",
+                 secure ? "; Secure" : "");
+        reply_page(req, 200, s, cookie);
+        break;
+    }
+    case SIGN_PAGE_LINK_INVALID:
+        /* The page explains; an older session of another link is dropped so that the page
+         * cannot show it instead. */
+        snprintf(cookie, sizeof cookie,
+                 SIGN_PAGE_COOKIE "=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict%s",
+                 https_public(req) ? "; Secure" : "");
+        reply_page(req, 404, NULL, cookie);
+        break;
+    default:
+        http_reply_error(req, ERR_STORE_UNAVAILABLE, "The page cannot be opened now; try again.");
+        break;
+    }
+cleanup:
+    memset(sid, 0, sizeof sid);
+    memset(cookie, 0, sizeof cookie);
+    free(token);
+    free(s);
+}
+
+void sign_page_handle_sign_link(struct http_request *req)
+{
+    open_link(req, false);
+}
+
+void sign_page_handle_open_link(struct http_request *req)
+{
+    open_link(req, true);
+}
+
+/* Answers a failed result with the Error object; err (may be "") is the message to show. */
+static void reply_result(struct http_request *req, enum sign_page_result r, const char *err)
+{
+    const char *m = err && *err ? err : NULL;
+    switch (r) {
+    case SIGN_PAGE_OK:
+        http_reply_json(req, 200, json_object());
+        return;
+    case SIGN_PAGE_LINK_INVALID:
+        http_reply_error(req, ERR_NOT_FOUND, "This link is not valid.");
+        return;
+    case SIGN_PAGE_NO_SESSION:
+        http_reply_error(req, ERR_UNAUTHORIZED,
+                         "Your session has ended or is not valid; open the link again.");
+        return;
+    case SIGN_PAGE_CSRF:
+        http_reply_error(req, ERR_FORBIDDEN,
+                         "The request did not come from the signer page (CSRF token missing or "
+                         "wrong); reload the page.");
+        return;
+    case SIGN_PAGE_NOT_AUTHORIZED:
+        http_reply_error(req, ERR_FORBIDDEN, "Confirm with the code first.");
+        return;
+    case SIGN_PAGE_CODE_WRONG:
+    case SIGN_PAGE_INVALID:
+        http_reply_error(req, ERR_VALIDATION, "%s", m ? m : "The request is not valid.");
+        return;
+    case SIGN_PAGE_CODE_LOCKED:
+        http_reply_error(req, ERR_CONFLICT, "%s", m ? m : "The code is locked.");
+        return;
+    case SIGN_PAGE_CODE_EXPIRED:
+        http_reply_error(req, ERR_GONE, "%s", m ? m : "The code has expired.");
+        return;
+    case SIGN_PAGE_RATE_LIMITED:
+        http_reply_error(req, ERR_TOO_MANY_REQUESTS, "%s", m ? m : "Too many requests.");
+        return;
+    case SIGN_PAGE_WRONG_STATE:
+    case SIGN_PAGE_REFUSED:
+        http_reply_error(req, ERR_CONFLICT, "%s", m ? m : "This is not possible any more.");
+        return;
+    case SIGN_PAGE_NOT_FOUND:
+        http_reply_error(req, ERR_FILE_NOT_FOUND, "The process has no such document or page.");
+        return;
+    case SIGN_PAGE_UNAVAILABLE:
+        break;
+    }
+    http_reply_error(req, ERR_STORE_UNAVAILABLE, "%s", m ? m : "Not possible now; try again.");
+}
+
+/* The request's session into *s and its id into sid; with csrf also checks the CSRF header.
+ * Answers and returns false when there is none. */
+static bool session_of(struct http_request *req, bool csrf, struct store_ui_session *s,
+                       char sid[SIGN_PAGE_TOKEN_LEN])
+{
+    cookie_session(req, sid);
+    enum sign_page_result r = sign_page_session(req->app->store, sid, time_now_ms(), s);
+    if (r == SIGN_PAGE_OK && csrf &&
+        !sign_page_csrf_valid(sid, http_header(req, SIGN_PAGE_CSRF_HEADER)))
+        r = SIGN_PAGE_CSRF;
+    if (r != SIGN_PAGE_OK) {
+        reply_result(req, r, NULL);
+        return false;
+    }
+    return true;
+}
+
+void sign_page_handle_state(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], csrf[SIGN_PAGE_TOKEN_LEN];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    json_t *out = NULL;
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    if (!session_of(req, false, s, sid))
+        goto cleanup;
+    struct sign_page_env env = page_env(req);
+    enum sign_page_result r = sign_page_state(&env, s, time_now_ms(), &out);
+    if (r != SIGN_PAGE_OK) {
+        reply_result(req, r, NULL);
+        goto cleanup;
+    }
+    sign_page_csrf(sid, csrf);
+    json_object_set_new(out, "csrfToken", json_string(csrf));
+    http_reply_json(req, 200, out);
+    out = NULL;
+cleanup:
+    memset(sid, 0, sizeof sid);
+    json_decref(out);
+    free(s);
+}
+
+static const char *body_text(struct http_request *req, const char *key)
+{
+    return json_string_value(json_object_get(req->json, key));
+}
+
+void sign_page_handle_code(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[512] = "";
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    json_t *out = NULL;
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    if (!session_of(req, true, s, sid))
+        goto cleanup;
+    const char *purpose = body_text(req, "purpose");
+    enum sign_page_result r = sign_page_send_code(
+        req->app->store, s, purpose ? purpose : "AUTHORIZE", time_now_ms(), &out, err, sizeof err);
+    if (r == SIGN_PAGE_OK) {
+        http_reply_json(req, 200, out);
+        out = NULL;
+    } else {
+        reply_result(req, r, err);
+    }
+cleanup:
+    memset(sid, 0, sizeof sid);
+    json_decref(out);
+    free(s);
+}
+
+void sign_page_handle_authorize(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[512] = "";
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    if (session_of(req, true, s, sid))
+        reply_result(req,
+                     sign_page_authorize(req->app->store, s, body_text(req, "code"), time_now_ms(),
+                                         err, sizeof err),
+                     err);
+    memset(sid, 0, sizeof sid);
+    free(s);
+}
+
+void sign_page_handle_preview(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    char *doc = http_param_dup(req, "documentId"), *page = http_param_dup(req, "page");
+    if (!s || !doc || !page) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        goto cleanup;
+    }
+    if (!session_of(req, false, s, sid))
+        goto cleanup;
+    int64_t n = 0, width = SIGN_PAGE_PREVIEW_WIDTH;
+    const char *w = http_query(req, "width");
+    if (!str_to_i64(page, 0, PDF_MAX_PAGES, &n) ||
+        (w && !str_to_i64(w, PDF_PREVIEW_MIN_WIDTH, PDF_PREVIEW_MAX_WIDTH, &width))) {
+        http_reply_error(req, ERR_VALIDATION,
+                         "The page must be a number from 0, the width from %d to %d.",
+                         PDF_PREVIEW_MIN_WIDTH, PDF_PREVIEW_MAX_WIDTH);
+        goto cleanup;
+    }
+    unsigned char *png = NULL;
+    size_t len = 0;
+    struct sign_page_env env = page_env(req);
+    enum sign_page_result r =
+        sign_page_preview(&env, s, doc, (int)n, (int)width, time_now_ms(), &png, &len);
+    if (r != SIGN_PAGE_OK) {
+        reply_result(req, r, NULL);
+        goto cleanup;
+    }
+    http_reply_owned_headers(req, 200, "image/png", png, len,
+                             (const char *const[]){"Cache-Control", "private, no-store", NULL});
+cleanup:
+    memset(sid, 0, sizeof sid);
+    free(page);
+    free(doc);
+    free(s);
+}
+
+void sign_page_handle_content(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    char *doc = http_param_dup(req, "documentId"), *name = NULL, *disp = NULL;
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    if (!s || !doc) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        goto cleanup;
+    }
+    if (!session_of(req, false, s, sid))
+        goto cleanup;
+    const char *v = http_query(req, "version");
+    if (v && strcmp(v, "original") != 0 && strcmp(v, "latest") != 0) {
+        http_reply_error(req, ERR_VALIDATION, "version must be 'original' or 'latest'.");
+        goto cleanup;
+    }
+    bool original = v && !strcmp(v, "original");
+    struct sign_page_env env = page_env(req);
+    enum sign_page_result r =
+        sign_page_file(&env, s, doc, !original, time_now_ms(), &name, &bytes, &len);
+    if (r != SIGN_PAGE_OK) {
+        reply_result(req, r, NULL);
+        goto cleanup;
+    }
+    disp = sign_content_disposition(name, "document.pdf");
+    if (!disp) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        goto cleanup;
+    }
+    http_reply_owned_headers(req, 200, "application/pdf", bytes, len,
+                             (const char *const[]){"Content-Disposition", disp, NULL});
+    bytes = NULL;
+cleanup:
+    memset(sid, 0, sizeof sid);
+    free(bytes);
+    free(disp);
+    free(name);
+    free(doc);
+    free(s);
+}
+
+void sign_page_handle_sign(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[1024] = "";
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    if (session_of(req, true, s, sid)) {
+        struct sign_page_env env = page_env(req);
+        reply_result(req,
+                     sign_page_sign(&env, s, body_text(req, "method"), body_text(req, "code"),
+                                    time_now_ms(), err, sizeof err),
+                     err);
+    }
+    memset(sid, 0, sizeof sid);
+    free(s);
+}
+
+void sign_page_handle_decline(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[512] = "";
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    if (session_of(req, true, s, sid))
+        reply_result(req,
+                     sign_page_decline(req->app->store, s, body_text(req, "reason"), time_now_ms(),
+                                       err, sizeof err),
+                     err);
+    memset(sid, 0, sizeof sid);
+    free(s);
+}

@@ -1,0 +1,36 @@
+/*
+ * HTTP handlers of the signer pages (docs/signer-pages.md), listed in http/routes.c. The page
+ * routes open a participant link, set the session cookie and serve web/pages/sign.html with
+ * the page security headers; the /ui/api/session/... routes are the page script's JSON API,
+ * authenticated by the session cookie, and every POST also by the X-CSRF-Token header.
+ * Nothing they allocate outlives the call.
+ */
+#ifndef SIGNET_SIGN_PAGE_HANDLERS_H
+#define SIGNET_SIGN_PAGE_HANDLERS_H
+
+struct http_request;
+
+/* Name of the session cookie and of the CSRF header. */
+#define SIGN_PAGE_COOKIE      "signet_sign"
+#define SIGN_PAGE_CSRF_HEADER "X-CSRF-Token"
+
+/* GET /ui/sign/{token}: the permanent participant link. */
+void sign_page_handle_sign_link(struct http_request *req);
+/* GET /ui/open/{token}[?code=…]: the time-limited link of an Open Request. */
+void sign_page_handle_open_link(struct http_request *req);
+/* GET /ui/api/session: the page's state (sign/page.h) and the CSRF token. */
+void sign_page_handle_state(struct http_request *req);
+/* POST /ui/api/session/code {"purpose": "AUTHORIZE" | "SIGN"}: sends a one-time code. */
+void sign_page_handle_code(struct http_request *req);
+/* POST /ui/api/session/authorize {"code": "123456"}. */
+void sign_page_handle_authorize(struct http_request *req);
+/* GET /ui/api/session/document/{documentId}/page/{page}[?width=N]: a PNG preview. */
+void sign_page_handle_preview(struct http_request *req);
+/* GET /ui/api/session/document/{documentId}/content[?version=original]: the file. */
+void sign_page_handle_content(struct http_request *req);
+/* POST /ui/api/session/sign {"method": "CLICK" | "SMS", "code": "…"}. */
+void sign_page_handle_sign(struct http_request *req);
+/* POST /ui/api/session/decline {"reason": "…"}. */
+void sign_page_handle_decline(struct http_request *req);
+
+#endif

@@ -1,0 +1,265 @@
+// The signer page (docs/signer-pages.md): authorization with a one-time code, the documents
+// with the signer's boxes highlighted, signing (CLICK, SMS), declining, and the end states.
+// Everything goes through the session API under /ui/api/session (cookie + X-CSRF-Token).
+import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t, timeElement, ApiError } from './ui.js';
+
+const API = '/ui/api/session';
+let state = null;
+
+const $ = (id) => document.getElementById(id);
+
+function showError(message) {
+  $('error-message').textContent = message;
+  $('error').hidden = !message;
+}
+
+function progress(message) {
+  $('progress').textContent = message || '';
+  $('progress').hidden = !message;
+}
+
+function post(path, body) {
+  return fetchJson(`${API}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': state ? state.csrfToken : '' },
+    body: JSON.stringify(body || {}),
+  });
+}
+
+/** An http(s) URL from the session (set by the integrator), or null. */
+function safeUrl(u) {
+  if (!u) return null;
+  try {
+    const url = new URL(u);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function hideAll() {
+  for (const id of ['final', 'authorize', 'documents', 'sign', 'signers']) $(id).hidden = true;
+}
+
+function showFinal(titleKey, textKey, continueUrl) {
+  $('final-title').textContent = t(titleKey);
+  $('final-text').textContent = t(textKey);
+  const link = $('final-continue');
+  link.hidden = !continueUrl;
+  if (continueUrl) link.href = continueUrl;
+  $('final').hidden = false;
+}
+
+function renderAuthorize() {
+  const key = state.code.channel === 'SMS' ? 'sign.authorizeSms' : 'sign.authorizeEmail';
+  $('authorize-text').textContent = t(key, { destination: state.code.destination });
+  $('authorize').hidden = false;
+}
+
+function pageFigure(doc, index) {
+  const size = doc.pages[index];
+  const img = el('img', {
+    src: `${API}/document/${encodeURIComponent(doc.id)}/page/${index}?width=1000&v=${encodeURIComponent(doc.version)}`,
+    alt: t('sign.pageAlt', { n: index + 1, count: doc.pageCount, name: doc.name }),
+    loading: index === 0 ? 'eager' : 'lazy',
+    class: 'page-image',
+  });
+  const frame = el('div', { class: 'page-frame' }, img);
+  if (size && !doc.signed) {
+    for (const box of doc.boxes.filter((b) => b.page === index)) {
+      // Positioned through the CSSOM (allowed by the CSP, unlike style attributes).
+      const mark = el('div', { class: 'signature-box', role: 'img', 'aria-label': t('sign.boxLabel') },
+        el('span', {}, t('sign.boxText')));
+      mark.style.left = `${(100 * box.x) / size.width}%`;
+      mark.style.top = `${(100 * box.y) / size.height}%`;
+      mark.style.width = `${(100 * box.width) / size.width}%`;
+      mark.style.height = `${(100 * box.height) / size.height}%`;
+      frame.append(mark);
+    }
+  }
+  return el('figure', { class: 'page' }, frame,
+    el('figcaption', {}, t('sign.pageCaption', { n: index + 1, count: doc.pageCount })));
+}
+
+function renderDocuments() {
+  const list = $('document-list');
+  list.replaceChildren();
+  for (const doc of state.documents) {
+    const base = `${API}/document/${encodeURIComponent(doc.id)}/content`;
+    const links = [el('a', { href: `${base}?version=original`, download: doc.name, class: 'download-original' },
+      t('sign.downloadOriginal'))];
+    if (doc.signed)
+      links.unshift(el('a', { href: `${base}?version=latest`, download: doc.name, class: 'button download-signed' },
+        t('sign.downloadSigned')));
+    const pages = [];
+    for (let i = 0; i < doc.pageCount; i++) pages.push(pageFigure(doc, i));
+    list.append(el('article', { class: 'card document' },
+      el('header', {}, el('h3', {}, doc.name),
+        el('p', { class: 'hint' }, t(doc.pageCount === 1 ? 'sign.onePage' : 'sign.pages', { count: doc.pageCount }))),
+      el('p', { class: 'actions' }, links),
+      el('div', { class: 'pages' }, pages)));
+  }
+  $('box-hint').hidden = state.state !== 'READY';
+  $('documents').hidden = false;
+}
+
+function renderSigners() {
+  const list = $('signer-list');
+  list.replaceChildren();
+  for (const s of state.signers) {
+    const badge = s.status === 'SIGNED' ? 'ok' : s.status === 'DECLINED' ? 'bad' : 'warn';
+    list.append(el('li', {},
+      el('span', { class: 'name' }, s.me ? t('sign.you', { name: s.name }) : s.name), ' ',
+      el('span', { class: `status-badge ${badge}` }, t(`sign.status.${s.status}`)),
+      s.signedOn ? [' ', timeElement(s.signedOn)] : null));
+  }
+  $('signers').hidden = false;
+}
+
+function renderMethods() {
+  const box = $('methods');
+  box.replaceChildren();
+  if (state.methods.length === 0) box.append(el('p', { class: 'notice info' }, t('sign.noMethod')));
+  for (const m of state.methods) {
+    const button = el('button', { class: 'button', type: 'button', 'data-method': m },
+      t(m === 'SMS' ? 'sign.methodSms' : 'sign.methodClick'));
+    button.addEventListener('click', () => (m === 'SMS' ? startSms() : sign('CLICK')));
+    box.append(button);
+  }
+  $('sign').hidden = false;
+}
+
+function render() {
+  hideAll();
+  const back = safeUrl(state.backUrl);
+  $('back-link').hidden = !back;
+  if (back) $('back-link').href = back;
+  const success = safeUrl(state.successUrl);
+  $('lead').textContent = t('sign.lead', { name: `${state.signer.firstName} ${state.signer.lastName}`.trim() });
+  switch (state.state) {
+    case 'EXPIRED':
+      showFinal('sign.expiredTitle', 'sign.expiredText', back);
+      return;
+    case 'DECLINED':
+      showFinal('sign.declinedTitle', 'sign.declinedText', back);
+      return;
+    case 'COMPLETED':
+    case 'SIGNED':
+      showFinal(state.state === 'SIGNED' ? 'sign.signedTitle' : 'sign.completedTitle',
+        state.authorized ? 'sign.signedText' : 'sign.signedAuthorize', success);
+      break;
+    case 'AUTHORIZE':
+      break;
+    default: // READY
+      renderDocuments();
+      renderMethods();
+      renderSigners();
+      return;
+  }
+  if (!state.authorized) renderAuthorize();
+  else {
+    renderDocuments();
+    renderSigners();
+  }
+}
+
+async function reload() {
+  state = await fetchJson(API);
+  render();
+}
+
+async function guarded(fn) {
+  showError('');
+  try {
+    await fn();
+  } catch (e) {
+    progress('');
+    showError(e instanceof ApiError ? e.message : String(e));
+    if (e instanceof ApiError && e.status === 401) await reload().catch(() => invalidLink());
+  }
+}
+
+function sendCode() {
+  return guarded(async () => {
+    const r = await post('/code', { purpose: 'AUTHORIZE' });
+    $('code-hint').textContent = t(r.channel === 'SMS' ? 'sign.codeSentSms' : 'sign.codeSentEmail',
+      { destination: r.destination });
+    $('code-form').hidden = false;
+    $('send-code').textContent = t('sign.sendAgain');
+    $('code-input').focus();
+  });
+}
+
+function confirmCode(event) {
+  event.preventDefault();
+  return guarded(async () => {
+    await post('/authorize', { code: $('code-input').value.trim() });
+    $('code-input').value = '';
+    $('code-form').hidden = true;
+    await reload();
+    $('main').focus();
+  });
+}
+
+function startSms() {
+  return guarded(async () => {
+    await post('/code', { purpose: 'SIGN' });
+    $('sms-form').hidden = false;
+    $('sms-input').focus();
+  });
+}
+
+function sign(method, code) {
+  return guarded(async () => {
+    progress(t('sign.signing'));
+    for (const b of $('methods').querySelectorAll('button')) b.disabled = true;
+    try {
+      await post('/sign', code ? { method, code } : { method });
+    } finally {
+      for (const b of $('methods').querySelectorAll('button')) b.disabled = false;
+    }
+    progress('');
+    await reload();
+    $('final').focus?.();
+  });
+}
+
+function decline(event) {
+  event.preventDefault();
+  return guarded(async () => {
+    await post('/decline', { reason: $('decline-reason').value });
+    await reload();
+  });
+}
+
+function invalidLink() {
+  hideAll();
+  $('lead').textContent = '';
+  showFinal('sign.invalidTitle', 'sign.invalidText', null);
+}
+
+async function main() {
+  let failure = null;
+  try {
+    state = await fetchJson(API);
+  } catch (e) {
+    failure = e;
+  }
+  const asked = new URLSearchParams(location.search).get('lang');
+  const lang = asked || (state && state.language ? state.language : null);
+  await loadMessages(pickLanguage(lang ? `?lang=${encodeURIComponent(lang)}` : '', navigator.languages));
+  applyMessages();
+  $('send-code').addEventListener('click', sendCode);
+  $('code-form').addEventListener('submit', confirmCode);
+  $('sms-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sign('SMS', $('sms-input').value.trim());
+  });
+  $('decline-form').addEventListener('submit', decline);
+  if (state) render();
+  else if (failure instanceof ApiError && (failure.status === 401 || failure.status === 404)) invalidLink();
+  else showError(failure ? failure.message : t('error.network'));
+  document.body.dataset.ready = 'true';
+}
+
+main();
