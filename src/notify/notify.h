@@ -52,6 +52,10 @@ struct notify_message {
     const char *message;        /* the initiator's personal message; may be NULL */
 };
 
+/* True when `to` is a recipient notify_enqueue accepts on channel (e-mail: an addr-spec that
+ * fits an SMTP envelope; SMS: E.164 with 6 to 15 digits). */
+bool notify_recipient_valid(enum notify_channel channel, const char *to);
+
 /*
  * Renders the message with its template and writes it to the outbox inside tx (the caller's
  * transaction), due at once. id_out (may be NULL) receives the outbox id.

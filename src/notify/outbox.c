@@ -56,6 +56,11 @@ static bool valid_mobile(const char *s)
     return n >= 6 && n <= 15;
 }
 
+bool notify_recipient_valid(enum notify_channel channel, const char *to)
+{
+    return to && (channel == NOTIFY_SMS ? valid_mobile(to) : valid_email(to));
+}
+
 enum store_status notify_enqueue(struct store_tx *tx, const struct notify_message *m, int64_t now,
                                  char id_out[STORE_ID_LEN])
 {

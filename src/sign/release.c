@@ -5,6 +5,8 @@
  */
 #include "sign/release.h"
 
+#include "notify/notify.h"
+
 #include "core/b64.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -541,7 +543,70 @@ cleanup:
 struct release_commit {
     struct release_op *op;
     const unsigned char *key;
+    const char *public_url;
 };
+
+/* True when the comma-separated suppress list names `what` or ALL. */
+static bool suppressed(const char *list, const char *what)
+{
+    char padded[STORE_LIST_TEXT_LEN + 2];
+    snprintf(padded, sizeof padded, ",%s,", list);
+    char a[32], b[16] = ",ALL,";
+    snprintf(a, sizeof a, ",%s,", what);
+    return strstr(padded, a) != NULL || strstr(padded, b) != NULL;
+}
+
+/* Queues the invitation of the signer of link l (e-mail when it has an address, else SMS to
+ * its mobile; none without either) with an audit record "email"/"sms" INITIALIZE. */
+static enum store_status invite(struct store_tx *tx, struct release_commit *c,
+                                const struct store_release *rel,
+                                const struct store_participant_link *l, const char *token)
+{
+    struct release_op *op = c->op;
+    const struct store_participant *x = NULL;
+    for (size_t i = 0; i < op->p.n_participants && !x; i++)
+        if (!strcmp(op->p.participants[i].id, l->participant_id))
+            x = &op->p.participants[i];
+    if (!x || strcmp(x->type, "SIGNER") != 0)
+        return STORE_OK;
+    bool email = notify_recipient_valid(NOTIFY_EMAIL, x->email);
+    if (!email && !notify_recipient_valid(NOTIFY_SMS, x->mobile))
+        return STORE_OK; /* nothing to send to: the integrator hands out the URL itself */
+    char *url = make_url(c->public_url, "sign", token, NULL);
+    if (!url)
+        return STORE_ERROR;
+    char name[600], outbox_id[STORE_ID_LEN];
+    snprintf(name, sizeof name, "%s %s", x->first_name, x->last_name);
+    struct notify_message m = {
+        .kind = NOTIFY_INVITE,
+        .channel = email ? NOTIFY_EMAIL : NOTIFY_SMS,
+        .organization_id = op->org_id,
+        .process_id = op->id,
+        .participant_id = x->id,
+        .to = email ? x->email : x->mobile,
+        .locale = rel->locale,
+        .recipient_name = name,
+        .link = url,
+        .valid_until_ms = rel->valid_until,
+        .message = op->p.personal_message,
+    };
+    enum store_status st = notify_enqueue(tx, &m, op->now, outbox_id);
+    memset(url, 0, strlen(url)); /* the link is a credential */
+    free(url);
+    if (st != STORE_OK)
+        return st;
+    const char *action = email ? "email" : "sms";
+    char k_type[32], k_id[32], k_to[32];
+    snprintf(k_type, sizeof k_type, "%s_type", action);
+    snprintf(k_id, sizeof k_id, "%s_outboxId", action);
+    snprintf(k_to, sizeof k_to, "%s_participantId", action);
+    json_t *extras = json_pack("{s:s, s:s, s:s}", k_type, "INVITE", k_id, outbox_id, k_to, x->id);
+    if (!extras)
+        return STORE_ERROR;
+    st = sign_audit_append(tx, op->org_id, op->id, op->now, action, "INITIALIZE", extras);
+    json_decref(extras);
+    return st;
+}
 
 static enum store_status release_all_tx(struct store_tx *tx, void *cls)
 {
@@ -550,21 +615,26 @@ static enum store_status release_all_tx(struct store_tx *tx, void *cls)
     enum store_status st = release_tx(tx, op);
     if (st != STORE_OK || op->already)
         return st;
+    struct store_release rel;
+    st = store_release_get(tx, op->org_id, op->id, &rel);
+    if (st != STORE_OK)
+        return st;
+    /* Invitations only when the release asked for notifications (a locale) and did not
+     * suppress INVITE or ALL. */
+    bool send = rel.notify && !suppressed(rel.suppress, "INVITE");
     for (size_t i = 0; i < op->n_links; i++) {
         char token[SIGN_LINK_TOKEN_LEN];
         if (!sign_link_token(c->key, &op->links[i], token))
             return STORE_ERROR;
         crypto_sha256_hex(token, strlen(token), op->links[i].token_hash);
-        memset(token, 0, sizeof token);
         st = store_participant_link_insert(tx, &op->links[i]);
+        if (st == STORE_OK && send)
+            st = invite(tx, c, &rel, &op->links[i], token);
+        memset(token, 0, sizeof token);
         if (st != STORE_OK)
             return st;
     }
     char until[ISO_DATETIME_LEN], n_links[24];
-    struct store_release rel;
-    st = store_release_get(tx, op->org_id, op->id, &rel);
-    if (st != STORE_OK)
-        return st;
     iso_format_datetime(rel.valid_until, false, until);
     snprintf(n_links, sizeof n_links, "%zu", op->n_links);
     json_t *extras = json_pack(
@@ -663,7 +733,7 @@ enum sign_release_result sign_process_release(struct store *s,
         res = touched == SIGN_NOT_FOUND ? SIGN_RELEASE_NOT_FOUND : SIGN_RELEASE_UNAVAILABLE;
         goto cleanup;
     }
-    struct release_commit c = {&op, link_key};
+    struct release_commit c = {&op, link_key, public_url};
     enum store_status st = store_run(s, STORE_WRITE, release_all_tx, &c);
     if (st == STORE_OK) {
         *out = release_response(&op, link_key, public_url);
