@@ -684,7 +684,21 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
         .code = op->code,
         .valid_until_ms = c->expires_at,
     };
-    st = notify_enqueue(tx, &msg, op->now, NULL);
+    char outbox_id[STORE_ID_LEN];
+    st = notify_enqueue(tx, &msg, op->now, outbox_id);
+    if (st != STORE_OK)
+        goto cleanup;
+    /* The notification's audit record (the code itself is never recorded). */
+    if (op->mobile)
+        st = audit(tx, sess, op->now, "sms", "INITIALIZE",
+                   (const char *const[]){"sms_type", "CODE", "sms_purpose", op->purpose,
+                                         "sms_outboxId", outbox_id, "sms_participantId",
+                                         sess->participant_id, NULL});
+    else
+        st = audit(tx, sess, op->now, "email", "INITIALIZE",
+                   (const char *const[]){"email_type", "CODE", "email_purpose", op->purpose,
+                                         "email_outboxId", outbox_id, "email_participantId",
+                                         sess->participant_id, NULL});
     if (st != STORE_OK)
         goto cleanup;
 done:

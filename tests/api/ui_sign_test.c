@@ -447,6 +447,8 @@ static void five_wrong_codes_lock_and_a_new_code_works(void **state)
     json_decref(s);
     assert_int_equal(records(&p, "authorization", "FAIL"), 6);
     assert_int_equal(records(&p, "authorization", "SUCCESS"), 1);
+    /* Every code sent has its notification record (B was sent two codes). */
+    assert_true(records(&p, "sms", "INITIALIZE") + records(&p, "email", "INITIALIZE") >= 2);
 }
 
 static void session_is_bound_to_its_participant_and_process(void **state)
