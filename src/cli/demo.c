@@ -92,8 +92,8 @@ int cli_demo_bootstrap(struct store *s, const struct config *cfg, const char *pu
         "      -d client_secret=%s $BASE/realms/%s/protocol/openid-connect/token \\\n"
         "      | sed -n 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/p')\n"
         "  AUTH=\"Authorization: Bearer $TOKEN\"; JSON='Content-Type: application/json'\n"
-        "  PID=$(curl -s -H \"$AUTH\" -H \"$JSON\" -d '{\"initiator\":{\"type\":\"NON_PERSON\","
-        "\"name\":\"Demo\"},\n"
+        "  PID=$(curl -s -H \"$AUTH\" -H \"$JSON\" -d '{\"signatureLevel\":\"SIMPLE\","
+        "\"initiator\":{\"type\":\"NON_PERSON\",\"name\":\"Demo\"},\n"
         "      \"invitees\":{\"signers\":[{\"type\":\"SIGNER\",\"externalIdentifier\":\"ada\","
         "\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\n"
         "      \"email\":\"ada@example.com\"}]}}' $BASE/system/api/process \\\n"
@@ -105,9 +105,15 @@ int cli_demo_bootstrap(struct store *s, const struct config *cfg, const char *pu
         "      \\\"locator\\\":\\\"COORDINATES\\\",\\\"pageNumber\\\":0,\\\"positionX\\\":100,"
         "\\\"positionY\\\":100}]}\" \\\n"
         "      $BASE/system/api/process/$PID/attach; echo\n"
-        "  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{}' $BASE/system/api/process/$PID/release; echo\n"
+        "  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{\"notification\":{\"locale\":\"en-GB\"}}' "
+        "$BASE/system/api/process/$PID/release; echo\n"
         "  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{}' $BASE/system/api/process/$PID/open/ada; "
         "echo\n\n"
+        "Then, as the signer: open the participant URL from the release answer (Ada's invitation\n"
+        "is also on the dev outbox page %s/ui/outbox), send yourself the code (it appears on the\n"
+        "outbox page), enter it, look at the document and sign with a click; download the signed\n"
+        "PDF and drop it on %s/ui/verify.\n"
+        "  curl -s -H \"$AUTH\" $BASE/system/api/process/$PID/status; echo\n\n"
         "PAdES with this instance's PKI (in another shell, while the server runs):\n"
         "  signet sign %s signed.pdf --name 'Ada Lovelace' --level QUALIFIED --pades B-LTA "
         "--page 0 --x 100 --y 100 --data %s\n"
@@ -115,7 +121,7 @@ int cli_demo_bootstrap(struct store *s, const struct config *cfg, const char *pu
         "  curl -s --data-binary @signed.pdf -H 'Content-Type: application/pdf' "
         "$BASE/system/api/verify; echo\n\n",
         public_url, public_url, cfg->realm, f.org_id, f.client_id, secret, public_url, f.client_id,
-        secret, cfg->realm, sample, sample, cfg->data_dir, cfg->data_dir);
+        secret, cfg->realm, sample, public_url, public_url, sample, cfg->data_dir, cfg->data_dir);
     fflush(stdout);
     return 0;
 }
