@@ -6,6 +6,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include <string.h>
+
 void crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
 {
     SHA256(data, len, out);
@@ -46,6 +48,70 @@ bool crypto_hmac_sha256(const void *key, size_t key_len, const void *data, size_
 {
     unsigned int n = 0;
     return HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) && n == SHA256_LEN;
+}
+
+bool crypto_hmac_sha1(const void *key, size_t key_len, const void *data, size_t len,
+                      unsigned char out[SHA1_LEN])
+{
+    unsigned int n = 0;
+    return HMAC(EVP_sha1(), key, (int)key_len, data, len, out, &n) && n == SHA1_LEN;
+}
+
+bool crypto_hotp(const void *key, size_t key_len, uint64_t counter, int digits, uint32_t *code)
+{
+    static const uint32_t pow10[] = {1000000u, 10000000u, 100000000u};
+    unsigned char msg[8], mac[SHA1_LEN];
+    if (digits < 6 || digits > 8)
+        return false;
+    for (int i = 7; i >= 0; i--) {
+        msg[i] = (unsigned char)(counter & 0xff);
+        counter >>= 8;
+    }
+    if (!crypto_hmac_sha1(key, key_len, msg, sizeof msg, mac))
+        return false;
+    /* RFC 4226 5.3: dynamic truncation. */
+    unsigned off = mac[SHA1_LEN - 1] & 0x0f;
+    uint32_t bin = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |
+                   ((uint32_t)mac[off + 2] << 8) | (uint32_t)mac[off + 3];
+    *code = bin % pow10[digits - 6];
+    memset(mac, 0, sizeof mac);
+    return true;
+}
+
+int64_t crypto_totp_step(int64_t unix_ms)
+{
+    return unix_ms < 0 ? 0 : unix_ms / 1000 / CRYPTO_TOTP_PERIOD;
+}
+
+enum crypto_totp_result crypto_totp_verify(const void *key, size_t key_len, int64_t unix_ms,
+                                           int64_t last_step, const char *entered, int64_t *step)
+{
+    uint32_t want = 0;
+    if (!entered)
+        return CRYPTO_TOTP_WRONG;
+    for (int i = 0; i < CRYPTO_TOTP_DIGITS; i++) {
+        if (entered[i] < '0' || entered[i] > '9')
+            return CRYPTO_TOTP_WRONG;
+        want = want * 10 + (uint32_t)(entered[i] - '0');
+    }
+    if (entered[CRYPTO_TOTP_DIGITS] != '\0')
+        return CRYPTO_TOTP_WRONG;
+    int64_t now = crypto_totp_step(unix_ms);
+    enum crypto_totp_result res = CRYPTO_TOTP_WRONG;
+    for (int64_t s = now - CRYPTO_TOTP_WINDOW; s <= now + CRYPTO_TOTP_WINDOW; s++) {
+        uint32_t code = 0;
+        if (s < 0 || !crypto_hotp(key, key_len, (uint64_t)s, CRYPTO_TOTP_DIGITS, &code))
+            continue;
+        if (code != want)
+            continue;
+        if (s > last_step) {
+            res = CRYPTO_TOTP_OK;
+            *step = s;
+        } else if (res != CRYPTO_TOTP_OK) {
+            res = CRYPTO_TOTP_REPLAYED;
+        }
+    }
+    return res;
 }
 
 bool crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad, size_t aad_len,

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SHA256_LEN     32
 #define SHA256_HEX_LEN 65
@@ -23,7 +24,43 @@ void crypto_hex(const void *data, size_t len, char *out);
 bool crypto_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                         unsigned char out[SHA256_LEN]);
 
-#define CRYPTO_KEY_LEN  32
+#define SHA1_LEN 20
+
+/* HMAC-SHA1 (only for HOTP/TOTP, whose RFCs fix it; nothing else should use SHA-1). */
+bool crypto_hmac_sha1(const void *key, size_t key_len, const void *data, size_t len,
+                      unsigned char out[SHA1_LEN]);
+
+/*
+ * HOTP (RFC 4226): HMAC-SHA1 of the 8-byte big-endian counter, dynamic truncation, modulo
+ * 10^digits (digits 6..8) into *code. TOTP (RFC 6238) is HOTP of the time step
+ * floor(unix seconds / period). False only on a library failure or bad digits.
+ */
+bool crypto_hotp(const void *key, size_t key_len, uint64_t counter, int digits, uint32_t *code);
+
+#define CRYPTO_TOTP_PERIOD 30 /* seconds per step */
+#define CRYPTO_TOTP_DIGITS 6
+#define CRYPTO_TOTP_WINDOW 1 /* steps accepted either side of the current one (clock drift) */
+
+/* The TOTP time step of unix_ms (milliseconds since the epoch, >= 0). */
+int64_t crypto_totp_step(int64_t unix_ms);
+
+enum crypto_totp_result {
+    CRYPTO_TOTP_OK = 0,
+    CRYPTO_TOTP_WRONG,    /* no step of the window has this code (or it is not 6 digits) */
+    CRYPTO_TOTP_REPLAYED, /* the code is right, but for a step used before */
+};
+
+/*
+ * Checks a 6-digit TOTP code (entered: exactly 6 ASCII digits) at unix_ms against the steps
+ * current - CRYPTO_TOTP_WINDOW .. current + CRYPTO_TOTP_WINDOW. A step <= last_step is never
+ * accepted (replay protection: each step at most once; last_step -1 when none was used). On OK
+ * *step gets the matched step (the newest acceptable one). Every candidate of the window is
+ * computed whatever matches.
+ */
+enum crypto_totp_result crypto_totp_verify(const void *key, size_t key_len, int64_t unix_ms,
+                                           int64_t last_step, const char *entered, int64_t *step);
+
+#define CRYPTO_KEY_LEN       32
 #define CRYPTO_SEAL_OVERHEAD (12 + 16) /* nonce + tag */
 
 /* AES-256-GCM with a random nonce: out gets nonce || ciphertext || tag, out_cap must be at

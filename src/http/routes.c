@@ -75,6 +75,10 @@ const struct route http_routes[] = {
      sign_page_handle_preview},
     {"GET", "/ui/api/session/document/{documentId}/content", BODY_NONE, NULL, AUTH_NONE, NULL,
      sign_page_handle_content},
+    {"POST", "/ui/api/session/app/enrol", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     sign_page_handle_app_enrol},
+    {"POST", "/ui/api/session/app/confirm", BODY_JSON, NULL, AUTH_NONE, NULL,
+     sign_page_handle_app_confirm},
     {"POST", "/ui/api/session/sign", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_sign},
     {"POST", "/ui/api/session/decline", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_decline},
     /* Dev outbox (notify/handlers.c, docs/notify.md): only with --dev-outbox or --demo and no

@@ -8,7 +8,7 @@
  * (e.g. a conditional UPDATE per process), so even overlapping runs never do an item twice.
  * The scheduler's state lives in the store and survives restarts.
  *
- * Adding a job (e.g. reminders, issue 6): write `int (*run)(…)` in its domain module, add a
+ * Adding a job: write `int (*run)(…)` in its domain module, add a
  * line to the table in jobs/scheduler.c; nothing else changes.
  *
  * Ownership: jobs_scheduler_start returns a scheduler freed by jobs_scheduler_stop.

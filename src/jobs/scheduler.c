@@ -9,9 +9,13 @@
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/config.h"
+#include "core/crypto.h"
+#include "core/masterkey.h"
 #include "notify/notify.h"
 #include "sign/archive.h"
 #include "sign/expiry.h"
+#include "sign/release.h"
+#include "sign/reminders.h"
 #include "store/jobs.h"
 
 #include <errno.h>
@@ -64,13 +68,39 @@ static void run_delivery(struct store *s, const struct config *cfg, int64_t as_o
              r.more ? " (more due)" : "");
 }
 
+static void run_reminders(struct store *s, const struct config *cfg, int64_t as_of,
+                          const char *trigger, const atomic_bool *stop, struct jobs_outcome *out)
+{
+    (void)trigger;
+    unsigned char mk[CRYPTO_KEY_LEN], key[CRYPTO_KEY_LEN];
+    char err[256] = "";
+    size_t n = 0;
+    bool more = false;
+    /* The reminders carry the participant URLs, derived like the release's. */
+    out->ok = masterkey_load(cfg, mk, err, sizeof err) && sign_link_key_derive(mk, key);
+    memset(mk, 0, sizeof mk);
+    if (!out->ok)
+        log_error("reminders: the participant-link key cannot be loaded: %s", err);
+    else
+        out->ok = sign_reminders_run(s, key, cfg->public_url, as_of, JOBS_MAX_ITEMS, stop, &n,
+                                     &more) == SIGN_OK;
+    memset(key, 0, sizeof key);
+    out->items = (int64_t)n;
+    out->more = more;
+    snprintf(out->summary, sizeof out->summary, "%s: %zu reminder%s queued%s",
+             out->ok ? "ok" : "failed", n, n == 1 ? "" : "s", more ? " (more due)" : "");
+}
+
 const struct jobs_kind jobs_kinds[] = {
     {"expiry", "processes past validUntil become EXPIRED (with an audit record)", run_expiry},
     {"archive", "files of processes ended longer than the retention ago are deleted (410)",
      run_archive},
+    {"reminders",
+     "pending signers are reminded (reminder.interval, reminder.beforeExpiry), each slot once",
+     run_reminders},
+    /* Before delivery: one pass queues the reminders, then sends them. */
     {"delivery", "notifications in the outbox are sent (SMTP, SMS gateway), with retries",
      run_delivery},
-    /* Reminders (issue 6) go here: {"reminders", "…", run_reminders}. */
     {NULL, NULL, NULL},
 };
 

@@ -7,6 +7,7 @@
 #include "core/isotime.h"
 #include "core/log.h"
 #include "core/uuid.h"
+#include "sign/notices.h"
 #include "store/jobs.h"
 
 #include <stdlib.h>
@@ -37,6 +38,9 @@ enum store_status sign_expire_in_tx(struct store_tx *tx, const char *organizatio
         return STORE_ERROR;
     st = sign_audit_append(tx, organization_id, id, now, "transaction", "ABORT", extras);
     json_decref(extras);
+    /* The pending signers are told, in the transaction of the transition (every trigger). */
+    if (st == STORE_OK)
+        st = sign_notices_expired(tx, organization_id, id, now);
     if (st == STORE_OK)
         *expired = true;
     return st;

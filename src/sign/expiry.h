@@ -11,7 +11,8 @@
  * win it) and appends one audit record: action "transaction", status "ABORT", extras
  * transaction_event EXPIRED, transaction_previousStatus, transaction_validUntil,
  * transaction_trigger ("scheduler" | "request" | "admin"). Signer statuses are left as they
- * are. Nothing here knows HTTP or SQL.
+ * are. In the same transaction the signers still PENDING get an EXPIRED notice (sign/notices.h)
+ * when the release asked for notifications. Nothing here knows HTTP or SQL.
  */
 #ifndef SIGNET_SIGN_EXPIRY_H
 #define SIGNET_SIGN_EXPIRY_H

@@ -15,6 +15,8 @@
 #include "pdf/pdf.h"
 #include "sign/attach.h"
 #include "sign/expiry.h"
+#include "sign/notices.h"
+#include "sign/page_app.h"
 #include "sign/process.h"
 #include "sign/release.h"
 #include "sign/signing.h"
@@ -416,16 +418,34 @@ static enum sign_page_result read_process(struct store *s, const struct store_ui
 }
 
 /* The methods this page offers the participant: allowed by the release (or the level) and
- * implemented here (CLICK; SMS when the participant has a mobile). */
+ * implemented here (CLICK; SMS when the participant has a mobile; APP). */
 static unsigned page_methods(const struct read_op *op, const struct store_participant *me)
 {
     unsigned allowed = op->released && op->rel.signature_methods[0]
                            ? sign_methods_from_text(op->rel.signature_methods)
                            : sign_methods_for_level(op->p.signature_level);
-    unsigned m = allowed & SIGN_METHOD_CLICK;
+    unsigned m = allowed & (SIGN_METHOD_CLICK | SIGN_METHOD_APP);
     if ((allowed & SIGN_METHOD_SMS) && me && me->mobile[0])
         m |= SIGN_METHOD_SMS;
     return m;
+}
+
+enum sign_page_result sign_page_methods(struct store *s, const struct store_ui_session *sess,
+                                        int64_t now, unsigned *methods, bool *pending)
+{
+    struct read_op rop;
+    *methods = 0;
+    if (pending)
+        *pending = false;
+    enum sign_page_result res = read_process(s, sess, false, now, &rop);
+    if (res == SIGN_PAGE_OK) {
+        const struct store_participant *me = find_participant(&rop.p, sess->participant_id);
+        *methods = page_methods(&rop, me);
+        if (pending)
+            *pending = me && !strcmp(rop.p.status, "PENDING") && !strcmp(me->status, "PENDING");
+    }
+    read_clear(&rop);
+    return res;
 }
 
 static const char *page_state(const struct store_process *p, const struct store_participant *me,
@@ -535,6 +555,8 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         json_array_append_new(m, json_string("CLICK"));
     if (m && (methods & SIGN_METHOD_SMS))
         json_array_append_new(m, json_string("SMS"));
+    if (m && (methods & SIGN_METHOD_APP))
+        json_array_append_new(m, json_string("APP"));
     char mask[128], valid_until[ISO_DATETIME_LEN];
     bool mobile = me->mobile[0] != '\0';
     sign_page_mask(mobile ? me->mobile : me->email, mobile, mask, sizeof mask);
@@ -561,6 +583,16 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         }
         json_object_set_new(o, "documents", docs);
         json_object_set_new(o, "signers", signers);
+    }
+    if (methods & SIGN_METHOD_APP) {
+        /* Whether the signer's authenticator app is set up: the page shows the enrolment or
+         * asks for a code. */
+        bool enrolled = false;
+        if (sign_page_app_enrolled(env->store, sess, &enrolled) != SIGN_PAGE_OK) {
+            json_decref(o);
+            goto cleanup;
+        }
+        json_object_set_new(o, "app", json_pack("{s:b}", "enrolled", enrolled));
     }
     *out = o;
     res = SIGN_PAGE_OK;
@@ -1013,24 +1045,26 @@ enum sign_page_result sign_page_sign(const struct sign_page_env *env,
     if (!sess->authorized_at)
         return SIGN_PAGE_NOT_AUTHORIZED;
     bool sms = method && !strcmp(method, "SMS");
-    if (!method || (!sms && strcmp(method, "CLICK") != 0)) {
-        say(err, err_len, "Choose a signature method this page offers (CLICK or SMS).");
+    bool app = method && !strcmp(method, "APP");
+    if (!method || (!sms && !app && strcmp(method, "CLICK") != 0)) {
+        say(err, err_len, "Choose a signature method this page offers (CLICK, SMS or APP).");
         return SIGN_PAGE_INVALID;
     }
     /* The page offers only the methods the release allows; checked again here so that a
-     * refused method does not consume an SMS code. */
-    struct read_op rop;
-    enum sign_page_result res = read_process(env->store, sess, false, now, &rop);
-    if (res != SIGN_PAGE_OK) {
-        read_clear(&rop);
+     * refused method does not consume a code. */
+    unsigned offered = 0;
+    enum sign_page_result res = sign_page_methods(env->store, sess, now, &offered, NULL);
+    if (res != SIGN_PAGE_OK)
         return res;
-    }
-    const struct store_participant *me = find_participant(&rop.p, sess->participant_id);
-    unsigned offered = page_methods(&rop, me);
-    read_clear(&rop);
-    if (!(offered & (sms ? SIGN_METHOD_SMS : SIGN_METHOD_CLICK))) {
+    unsigned want = sms ? SIGN_METHOD_SMS : app ? SIGN_METHOD_APP : SIGN_METHOD_CLICK;
+    if (!(offered & want)) {
         say(err, err_len, "The signature method %s is not available for this process.", method);
         return SIGN_PAGE_REFUSED;
+    }
+    if (app) {
+        res = sign_page_app_check(env, sess, code, now, err, err_len);
+        if (res != SIGN_PAGE_OK)
+            return res;
     }
     if (sms) {
         if (!six_digits(code)) {
@@ -1051,6 +1085,11 @@ enum sign_page_result sign_page_sign(const struct sign_page_env *env,
             return op.res;
     }
     struct sign_signing_env senv = {.store = env->store, .pdf = env->pdf, .pki = env->pki};
+    unsigned char link_key[CRYPTO_KEY_LEN];
+    if (env->master_key && env->public_url && sign_link_key_derive(env->master_key, link_key)) {
+        senv.link_key = link_key; /* completion notices carry each participant's URL */
+        senv.public_url = env->public_url;
+    }
     struct sign_signing_request req = {
         .organization_id = sess->organization_id,
         .process_id = sess->process_id,
@@ -1059,7 +1098,9 @@ enum sign_page_result sign_page_sign(const struct sign_page_env *env,
         .now_ms = now,
     };
     struct sign_signing_outcome outcome;
-    switch (sign_participant_sign(&senv, &req, &outcome, err, err_len)) {
+    enum sign_signing_result sr = sign_participant_sign(&senv, &req, &outcome, err, err_len);
+    memset(link_key, 0, sizeof link_key);
+    switch (sr) {
     case SIGN_SIGNING_OK:
         return SIGN_PAGE_OK;
     case SIGN_SIGNING_NOT_FOUND:
@@ -1110,6 +1151,11 @@ static enum store_status decline_tx(struct store_tx *tx, void *cls)
     st = audit(tx, sess, op->now, "decline", "SUCCESS",
                (const char *[]){"decline_signerId", sess->participant_id, "decline_reason",
                                 op->reason, NULL});
+    /* Decline notices (sign/notices.h): the other signers and a PERSON
+     * initiator are told in the decline's transaction. */
+    if (st == STORE_OK)
+        st = sign_notices_declined(tx, sess->organization_id, sess->process_id,
+                                   sess->participant_id, op->reason, op->now);
     if (st == STORE_OK)
         op->res = SIGN_PAGE_OK;
     return st;

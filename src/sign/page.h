@@ -1,7 +1,8 @@
 /*
  * The signer pages' domain logic (docs/signer-pages.md): what a signer does in the browser
  * after opening a participant link — page sessions, authorization with a one-time code,
- * viewing the documents, signing (CLICK, SMS) through sign_participant_sign, declining.
+ * viewing the documents, signing (CLICK, SMS, APP: sign/page_app.h) through
+ * sign_participant_sign, declining.
  * Nothing here knows HTTP: sign/page_handlers.c maps results to answers and cookies.
  *
  * Sessions: opening PUBLIC_URL/ui/sign/{token} (permanent link) or /ui/open/{token}
@@ -46,6 +47,11 @@ struct sign_page_env {
     struct store *store;
     struct pdf_engine *pdf;
     struct pki_service *pki;
+    /* The master key (CRYPTO_KEY_LEN bytes) that seals authenticator-app secrets; NULL where
+     * the call needs none (only APP enrolment and APP signing do: sign/page_app.h). */
+    const unsigned char *master_key;
+    /* PUBLIC_URL, for the participant URLs in completion notices (with master_key). */
+    const char *public_url;
 };
 
 enum sign_page_result {
@@ -127,7 +133,8 @@ enum sign_page_result sign_page_file(const struct sign_page_env *env,
                                      bool signed_version, int64_t now, char **name_out,
                                      unsigned char **bytes, size_t *len);
 
-/* Signs with method "CLICK" or "SMS" (code: the newest SIGN code) by calling
+/* Signs with method "CLICK", "SMS" (code: the newest SIGN code) or "APP" (code: the current
+ * code of the signer's authenticator app, sign/page_app.h; needs env->master_key) by calling
  * sign_participant_sign for the session's participant. */
 enum sign_page_result sign_page_sign(const struct sign_page_env *env,
                                      const struct store_ui_session *sess, const char *method,
@@ -137,6 +144,13 @@ enum sign_page_result sign_page_sign(const struct sign_page_env *env,
  * DECLINED and audit "decline" SUCCESS in one transaction. */
 enum sign_page_result sign_page_decline(struct store *s, const struct store_ui_session *sess,
                                         const char *reason, int64_t now, char *err, size_t err_len);
+
+/* The SIGN_METHOD_* bits this page offers the session's participant into *methods (allowed by
+ * the release, or the level, and implemented here: CLICK; SMS when the participant has a
+ * mobile; APP) and, when pending is not NULL, whether the process and the participant are both
+ * PENDING (something to sign). */
+enum sign_page_result sign_page_methods(struct store *s, const struct store_ui_session *sess,
+                                        int64_t now, unsigned *methods, bool *pending);
 
 /* "+41 •• ••• 45 67" style mask of a mobile, "a•••@example.com" of an e-mail, into out. */
 void sign_page_mask(const char *to, bool mobile, char *out, size_t out_len);

@@ -7,12 +7,14 @@
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/isotime.h"
+#include "core/masterkey.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "http/request.h"
 #include "pdf/pdf.h"
 #include "sign/attach.h"
 #include "sign/page.h"
+#include "sign/page_app.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -27,8 +29,26 @@
 
 static struct sign_page_env page_env(struct http_request *req)
 {
-    return (struct sign_page_env){
-        .store = req->app->store, .pdf = req->app->pdf, .pki = req->app->pki};
+    return (struct sign_page_env){.store = req->app->store,
+                                  .pdf = req->app->pdf,
+                                  .pki = req->app->pki,
+                                  .public_url = req->app->cfg->public_url};
+}
+
+/* The environment with the master key loaded into mk (APP calls); false and answered 503 when
+ * it cannot be read. */
+static bool page_env_with_key(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN],
+                              struct sign_page_env *env)
+{
+    char err[256];
+    *env = page_env(req);
+    if (!masterkey_load(req->app->cfg, mk, err, sizeof err)) {
+        log_error("signer page: %s", err);
+        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
+        return false;
+    }
+    env->master_key = mk;
+    return true;
 }
 
 static bool https_public(struct http_request *req)
@@ -404,18 +424,71 @@ cleanup:
 void sign_page_handle_sign(struct http_request *req)
 {
     char sid[SIGN_PAGE_TOKEN_LEN], err[1024] = "";
+    unsigned char mk[CRYPTO_KEY_LEN];
     struct store_ui_session *s = calloc(1, sizeof *s);
     if (!s) {
         http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
         return;
     }
     if (session_of(req, true, s, sid)) {
-        struct sign_page_env env = page_env(req);
-        reply_result(req,
-                     sign_page_sign(&env, s, body_text(req, "method"), body_text(req, "code"),
-                                    time_now_ms(), err, sizeof err),
-                     err);
+        const char *method = body_text(req, "method");
+        struct sign_page_env env;
+        /* The master key opens the app's secret (APP) and derives the participant URLs that
+         * completion notices carry. */
+        if (page_env_with_key(req, mk, &env))
+            reply_result(req,
+                         sign_page_sign(&env, s, method, body_text(req, "code"), time_now_ms(), err,
+                                        sizeof err),
+                         err);
     }
+    memset(mk, 0, sizeof mk);
+    memset(sid, 0, sizeof sid);
+    free(s);
+}
+
+void sign_page_handle_app_enrol(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[512] = "";
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    json_t *out = NULL;
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    struct sign_page_env env;
+    if (!session_of(req, true, s, sid) || !page_env_with_key(req, mk, &env))
+        goto cleanup;
+    enum sign_page_result r = sign_page_app_enrol(&env, s, time_now_ms(), &out, err, sizeof err);
+    if (r == SIGN_PAGE_OK) {
+        http_reply_json(req, 200, out); /* steals out */
+        out = NULL;
+    } else {
+        reply_result(req, r, err);
+    }
+cleanup:
+    memset(mk, 0, sizeof mk);
+    memset(sid, 0, sizeof sid);
+    json_decref(out);
+    free(s);
+}
+
+void sign_page_handle_app_confirm(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[512] = "";
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    struct sign_page_env env;
+    if (session_of(req, true, s, sid) && page_env_with_key(req, mk, &env))
+        reply_result(
+            req,
+            sign_page_app_confirm(&env, s, body_text(req, "code"), time_now_ms(), err, sizeof err),
+            err);
+    memset(mk, 0, sizeof mk);
     memset(sid, 0, sizeof sid);
     free(s);
 }

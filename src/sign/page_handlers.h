@@ -28,7 +28,12 @@ void sign_page_handle_authorize(struct http_request *req);
 void sign_page_handle_preview(struct http_request *req);
 /* GET /ui/api/session/document/{documentId}/content[?version=original]: the file. */
 void sign_page_handle_content(struct http_request *req);
-/* POST /ui/api/session/sign {"method": "CLICK" | "SMS", "code": "…"}. */
+/* POST /ui/api/session/app/enrol: starts (or shows again) the authenticator-app enrolment:
+ * secret, otpauth URI, QR code (sign/page_app.h). */
+void sign_page_handle_app_enrol(struct http_request *req);
+/* POST /ui/api/session/app/confirm {"code": "123456"}: confirms the enrolment. */
+void sign_page_handle_app_confirm(struct http_request *req);
+/* POST /ui/api/session/sign {"method": "CLICK" | "SMS" | "APP", "code": "…"}. */
 void sign_page_handle_sign(struct http_request *req);
 /* POST /ui/api/session/decline {"reason": "…"}. */
 void sign_page_handle_decline(struct http_request *req);

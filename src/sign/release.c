@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "core/uuid.h"
 #include "sign/expiry.h"
+#include "sign/notices.h"
 #include "store/release.h"
 
 #include <stdarg.h>
@@ -546,18 +547,8 @@ struct release_commit {
     const char *public_url;
 };
 
-/* True when the comma-separated suppress list names `what` or ALL. */
-static bool suppressed(const char *list, const char *what)
-{
-    char padded[STORE_LIST_TEXT_LEN + 2];
-    snprintf(padded, sizeof padded, ",%s,", list);
-    char a[32], b[16] = ",ALL,";
-    snprintf(a, sizeof a, ",%s,", what);
-    return strstr(padded, a) != NULL || strstr(padded, b) != NULL;
-}
-
-/* Queues the invitation of the signer of link l (e-mail when it has an address, else SMS to
- * its mobile; none without either) with an audit record "email"/"sms" INITIALIZE. */
+/* Queues the invitation of the signer of link l (sign/notices.h: e-mail when it has an
+ * address, else SMS to its mobile; none without either: the integrator hands out the URL). */
 static enum store_status invite(struct store_tx *tx, struct release_commit *c,
                                 const struct store_release *rel,
                                 const struct store_participant_link *l, const char *token)
@@ -569,42 +560,18 @@ static enum store_status invite(struct store_tx *tx, struct release_commit *c,
             x = &op->p.participants[i];
     if (!x || strcmp(x->type, "SIGNER") != 0)
         return STORE_OK;
-    bool email = notify_recipient_valid(NOTIFY_EMAIL, x->email);
-    if (!email && !notify_recipient_valid(NOTIFY_SMS, x->mobile))
-        return STORE_OK; /* nothing to send to: the integrator hands out the URL itself */
     char *url = make_url(c->public_url, "sign", token, NULL);
     if (!url)
         return STORE_ERROR;
-    char name[600], outbox_id[STORE_ID_LEN];
-    snprintf(name, sizeof name, "%s %s", x->first_name, x->last_name);
-    struct notify_message m = {
-        .kind = NOTIFY_INVITE,
-        .channel = email ? NOTIFY_EMAIL : NOTIFY_SMS,
-        .organization_id = op->org_id,
-        .process_id = op->id,
-        .participant_id = x->id,
-        .to = email ? x->email : x->mobile,
-        .locale = rel->locale,
-        .recipient_name = name,
-        .link = url,
-        .valid_until_ms = rel->valid_until,
-        .message = op->p.personal_message,
-    };
-    enum store_status st = notify_enqueue(tx, &m, op->now, outbox_id);
+    struct sign_notice n = {.kind = NOTIFY_INVITE,
+                            .process = &op->p,
+                            .release = rel,
+                            .to = x,
+                            .link = url,
+                            .now = op->now};
+    enum store_status st = sign_notice_queue(tx, &n, NULL);
     memset(url, 0, strlen(url)); /* the link is a credential */
     free(url);
-    if (st != STORE_OK)
-        return st;
-    const char *action = email ? "email" : "sms";
-    char k_type[32], k_id[32], k_to[32];
-    snprintf(k_type, sizeof k_type, "%s_type", action);
-    snprintf(k_id, sizeof k_id, "%s_outboxId", action);
-    snprintf(k_to, sizeof k_to, "%s_participantId", action);
-    json_t *extras = json_pack("{s:s, s:s, s:s}", k_type, "INVITE", k_id, outbox_id, k_to, x->id);
-    if (!extras)
-        return STORE_ERROR;
-    st = sign_audit_append(tx, op->org_id, op->id, op->now, action, "INITIALIZE", extras);
-    json_decref(extras);
     return st;
 }
 
@@ -621,7 +588,7 @@ static enum store_status release_all_tx(struct store_tx *tx, void *cls)
         return st;
     /* Invitations only when the release asked for notifications (a locale) and did not
      * suppress INVITE or ALL. */
-    bool send = rel.notify && !suppressed(rel.suppress, "INVITE");
+    bool send = sign_notice_allowed(&rel, NOTIFY_INVITE);
     for (size_t i = 0; i < op->n_links; i++) {
         char token[SIGN_LINK_TOKEN_LEN];
         if (!sign_link_token(c->key, &op->links[i], token))

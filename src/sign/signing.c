@@ -7,6 +7,7 @@
 #include "core/uuid.h"
 #include "pki/service.h"
 #include "sign/attach.h"
+#include "sign/notices.h"
 #include "sign/pades.h"
 #include "sign/pades_hooks.h"
 #include "sign/process.h"
@@ -73,6 +74,7 @@ struct plan {
 };
 
 struct op {
+    const struct sign_signing_env *env;
     const struct sign_signing_request *req;
     struct store_process p;
     struct store_release release;
@@ -431,6 +433,10 @@ static enum store_status write_tx(struct store_tx *tx, void *cls)
         goto cleanup;
     }
     st = sign_audit_append(tx, org, op->p.id, req->now_ms, "transaction", "SUCCESS", extras);
+    /* The completion notices, in the completing transaction (sign/notices.h). */
+    if (st == STORE_OK)
+        st = sign_notices_completed(tx, org, op->p.id, op->env->link_key, op->env->public_url,
+                                    req->now_ms);
 cleanup:
     json_decref(extras);
     store_process_clear(&now_p);
@@ -452,6 +458,7 @@ enum sign_signing_result sign_participant_sign(const struct sign_signing_env *en
     }
     for (int attempt = 0; attempt < SIGN_SIGNING_ATTEMPTS; attempt++) {
         memset(&op, 0, sizeof op);
+        op.env = env;
         op.req = req;
         memset(out, 0, sizeof *out);
         enum store_status st = store_run(env->store, STORE_READ, read_tx, &op);

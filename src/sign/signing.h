@@ -15,7 +15,8 @@
  *   - stores each new file as a document version (its id becomes lastSignedFileId), marks the
  *     signer SIGNED with signedOn, certificateName (not for the unauthenticated methods CLICK
  *     and SMS, as the contract says) and certificateMatch, and appends audit records ("sign";
- *     "transaction" COMPLETED) — all in one transaction.
+ *     "transaction" COMPLETED) and, on completion, the completion notices (sign/notices.h) —
+ *     all in one transaction.
  * Two signers signing the same document at once: the second transaction finds the version
  * number taken, and signs again on top of the first one's file (up to SIGN_SIGNING_ATTEMPTS).
  * Nothing here knows HTTP or SQL.
@@ -38,6 +39,11 @@ struct sign_signing_env {
     struct store *store;
     struct pdf_engine *pdf;
     struct pki_service *pki;
+    /* The participant-link key (CRYPTO_KEY_LEN bytes) and PUBLIC_URL: the completion notices
+     * (sign/notices.h) carry each participant's URL, where the signed file is. NULL: the
+     * notices go without it. */
+    const unsigned char *link_key;
+    const char *public_url;
 };
 
 /* The identity the Smart Registration Service registered for the signer (all borrowed). */

@@ -135,7 +135,7 @@ static enum sign_signing_result sign_as(const char *pid, const char *participant
                                         const struct sign_registered_identity *identity,
                                         struct sign_signing_outcome *out, char *err, size_t err_len)
 {
-    struct sign_signing_env env = {store, engine, pki};
+    struct sign_signing_env env = {.store = store, .pdf = engine, .pki = pki};
     struct sign_signing_request req = {.organization_id = org_a,
                                        .process_id = pid,
                                        .participant_id = participant,

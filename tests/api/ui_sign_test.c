@@ -575,6 +575,33 @@ static void click_sign_download_and_decline(void **state)
     assert_int_equal(records(&p, "decline", "SUCCESS"), 1);
 }
 
+/* Both signers sign on their pages: the process completes and each signer's completion notice
+ * carries that signer's own page URL (where the signed file is). */
+static void completion_notices_from_the_page_carry_the_urls(void **state)
+{
+    (void)state;
+    struct proc p;
+    create_released("SIMPLE", "{\"notification\":{\"locale\":\"en-GB\"}}", &p);
+    struct browser a = {"", ""}, b = {"", ""};
+    open_link(&a, p.a_path, 200, NULL);
+    authorize(&a, p.a_id);
+    assert_int_equal(post(&a, "/ui/api/session/sign", "{\"method\":\"CLICK\"}"), 200);
+    open_link(&b, p.b_path, 200, NULL);
+    authorize(&b, p.b_id);
+    assert_int_equal(post(&b, "/ui/api/session/sign", "{\"method\":\"CLICK\"}"), 200);
+    const char *who[2][2] = {{p.a_id, p.a_path}, {p.b_id, p.b_path}};
+    for (size_t i = 0; i < 2; i++) {
+        char out[8192];
+        assert_int_equal(sh_run(out, sizeof out,
+                                "sqlite3 '%s/signet.db' \"SELECT body FROM outbox WHERE "
+                                "participant_id = '%s' AND kind = 'COMPLETED'\"",
+                                data_dir, who[i][0]),
+                         0);
+        if (!strstr(out, who[i][1]))
+            fail_msg("completion notice for %s lacks %s: %s", who[i][0], who[i][1], out);
+    }
+}
+
 static void sms_signing_with_a_second_code(void **state)
 {
     (void)state;
@@ -644,6 +671,7 @@ int main(void)
         cmocka_unit_test(five_wrong_codes_lock_and_a_new_code_works),
         cmocka_unit_test(session_is_bound_to_its_participant_and_process),
         cmocka_unit_test(click_sign_download_and_decline),
+        cmocka_unit_test(completion_notices_from_the_page_carry_the_urls),
         cmocka_unit_test(sms_signing_with_a_second_code),
         cmocka_unit_test(embedded_mode_allows_the_integrators_frame),
     };

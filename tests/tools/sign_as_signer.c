@@ -102,7 +102,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sign_as_signer: %s\n", err[0] ? err : "out of memory");
         goto cleanup;
     }
-    struct sign_signing_env env = {store, engine, pki};
+    struct sign_signing_env env = {.store = store, .pdf = engine, .pki = pki};
     struct sign_signing_request req = {.organization_id = extra[0].value,
                                        .process_id = extra[1].value,
                                        .participant_id = extra[2].value,

@@ -1,5 +1,6 @@
 // The signer page (docs/signer-pages.md): authorization with a one-time code, the documents
-// with the signer's boxes highlighted, signing (CLICK, SMS), declining, and the end states.
+// with the signer's boxes highlighted, signing (CLICK, SMS, APP with an authenticator app that is
+// enrolled here by QR code the first time), declining, and the end states.
 // Everything goes through the session API under /ui/api/session (cookie + X-CSRF-Token).
 import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t, timeElement, ApiError } from './ui.js';
 
@@ -121,9 +122,10 @@ function renderMethods() {
   box.replaceChildren();
   if (state.methods.length === 0) box.append(el('p', { class: 'notice info' }, t('sign.noMethod')));
   for (const m of state.methods) {
-    const button = el('button', { class: 'button', type: 'button', 'data-method': m },
-      t(m === 'SMS' ? 'sign.methodSms' : 'sign.methodClick'));
-    button.addEventListener('click', () => (m === 'SMS' ? startSms() : sign('CLICK')));
+    const label = { SMS: 'sign.methodSms', APP: 'sign.methodApp' }[m] || 'sign.methodClick';
+    const button = el('button', { class: 'button', type: 'button', 'data-method': m }, t(label));
+    const start = { SMS: startSms, APP: startApp }[m] || (() => sign('CLICK'));
+    button.addEventListener('click', start);
     box.append(button);
   }
   $('sign').hidden = false;
@@ -209,6 +211,41 @@ function startSms() {
   });
 }
 
+/** APP: the code form when the app is set up, else the enrolment (QR code and key). */
+function startApp() {
+  return guarded(async () => {
+    $('sms-form').hidden = true;
+    if (state.app && state.app.enrolled) {
+      $('app-hint').textContent = t('sign.appHint');
+      $('app-form').hidden = false;
+      $('app-input').focus();
+      return;
+    }
+    const r = await post('/app/enrol');
+    $('app-qr').src = r.qr; // a data: URL of an SVG made by the server (CSP img-src allows data:)
+    $('app-qr').alt = t('sign.appQrAlt');
+    $('app-secret').textContent = r.secret.replace(/(.{4})(?=.)/g, '$1 ');
+    $('app-enrol').hidden = false;
+    $('app-enrol-input').focus();
+  });
+}
+
+function confirmApp(event) {
+  event.preventDefault();
+  return guarded(async () => {
+    await post('/app/confirm', { code: $('app-enrol-input').value.trim() });
+    $('app-enrol-input').value = '';
+    $('app-enrol').hidden = true;
+    $('app-qr').removeAttribute('src');
+    $('app-secret').textContent = '';
+    state.app = { enrolled: true };
+    // A code is accepted once: signing needs the app's next code.
+    $('app-hint').textContent = t('sign.appEnrolled');
+    $('app-form').hidden = false;
+    $('app-input').focus();
+  });
+}
+
 function sign(method, code) {
   return guarded(async () => {
     progress(t('sign.signing'));
@@ -254,6 +291,11 @@ async function main() {
   $('sms-form').addEventListener('submit', (event) => {
     event.preventDefault();
     sign('SMS', $('sms-input').value.trim());
+  });
+  $('app-enrol-form').addEventListener('submit', confirmApp);
+  $('app-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sign('APP', $('app-input').value.trim());
   });
   $('decline-form').addEventListener('submit', decline);
   if (state) render();

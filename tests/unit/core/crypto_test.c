@@ -1,4 +1,4 @@
-/* Tests for src/core/crypto.c: SHA-256, HMAC-SHA256 and AES-256-GCM sealing. */
+/* Tests for src/core/crypto.c: SHA-256, HMAC-SHA256, HOTP/TOTP and AES-256-GCM sealing. */
 #include "core/crypto.h"
 #include "core/rand.h"
 
@@ -201,10 +201,73 @@ static void seal_and_open_refuse_output_buffers_that_are_too_small(void **state)
     assert_false(crypto_open(s.key, aad, strlen(aad), s.out, s.len, out, strlen(plain) - 1, &len));
 }
 
+/* RFC 4226 Appendix D: HOTP of the ASCII secret "12345678901234567890", counters 0..9. */
+static void hotp_matches_rfc4226_appendix_d(void **state)
+{
+    (void)state;
+    static const uint32_t want[] = {755224, 287082, 359152, 969429, 338314,
+                                    254676, 287922, 162583, 399871, 520489};
+    for (uint64_t c = 0; c < 10; c++) {
+        uint32_t code = 0;
+        assert_true(crypto_hotp("12345678901234567890", 20, c, 6, &code));
+        assert_int_equal(code, want[c]);
+    }
+    uint32_t code;
+    assert_false(crypto_hotp("12345678901234567890", 20, 0, 5, &code));
+}
+
+/* RFC 6238 Appendix B, the SHA1 rows (8 digits). */
+static void totp_matches_rfc6238_appendix_b(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t t;
+        uint32_t code;
+    } rows[] = {{59, 94287082},         {1111111109, 7081804},  {1111111111, 14050471},
+                {1234567890, 89005924}, {2000000000, 69279037}, {20000000000, 65353130}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint32_t code = 0;
+        int64_t step = crypto_totp_step(rows[i].t * 1000);
+        assert_true(crypto_hotp("12345678901234567890", 20, (uint64_t)step, 8, &code));
+        assert_int_equal(code, rows[i].code);
+    }
+    assert_int_equal(crypto_totp_step(29999), 0);
+    assert_int_equal(crypto_totp_step(30000), 1);
+}
+
+static void totp_accepts_one_step_either_side_and_never_a_step_twice(void **state)
+{
+    (void)state;
+    const char *key = "12345678901234567890";
+    int64_t step = -1;
+    /* At 59 s (step 1): steps 0, 1, 2 are 755224, 287082, 359152 (HOTP counters). */
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, "755224", &step), CRYPTO_TOTP_OK);
+    assert_int_equal(step, 0);
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, "287082", &step), CRYPTO_TOTP_OK);
+    assert_int_equal(step, 1);
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, "359152", &step), CRYPTO_TOTP_OK);
+    assert_int_equal(step, 2);
+    /* Two steps away is outside the window. */
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, "969429", &step), CRYPTO_TOTP_WRONG);
+    /* Step 1 was used: its code is refused as a replay, and so is an older step's. */
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, 1, "287082", &step), CRYPTO_TOTP_REPLAYED);
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, 1, "755224", &step), CRYPTO_TOTP_REPLAYED);
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, 1, "359152", &step), CRYPTO_TOTP_OK);
+    assert_int_equal(step, 2);
+    /* Not six digits. */
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, "28708", &step), CRYPTO_TOTP_WRONG);
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, "2870820", &step), CRYPTO_TOTP_WRONG);
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, "28708a", &step), CRYPTO_TOTP_WRONG);
+    assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, NULL, &step), CRYPTO_TOTP_WRONG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sha256_matches_known_vectors),
+        cmocka_unit_test(hotp_matches_rfc4226_appendix_d),
+        cmocka_unit_test(totp_matches_rfc6238_appendix_b),
+        cmocka_unit_test(totp_accepts_one_step_either_side_and_never_a_step_twice),
         cmocka_unit_test(hex_is_lowercase_and_terminated),
         cmocka_unit_test(hmac_sha256_matches_rfc4231_case_1),
         cmocka_unit_test(hmac_sha256_matches_rfc4231_case_2),
