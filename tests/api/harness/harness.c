@@ -18,6 +18,47 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
+
+/*
+ * With SIGNET_TEST_STORE (a PostgreSQL server, set by tests/postgres/with_postgres.sh) each data
+ * directory gets a schema of its own on that server, and SIGNET_STORE (which `signet serve` and
+ * the CLI read, and inherit from this process) points at it. A test that uses one data
+ * directory at a time runs unchanged on PostgreSQL (the `api_*_pg` tests, docs/postgres.md).
+ */
+static bool use_postgres_for(const char *data_dir)
+{
+    const char *server = getenv("SIGNET_TEST_STORE");
+    if (!server || !*server)
+        return true;
+    char schema[64] = "api_";
+    size_t n = strlen(schema);
+    const char *tail = strrchr(data_dir, '-');
+    for (tail = tail ? tail + 1 : data_dir; *tail && n + 1 < sizeof schema; tail++)
+        if ((*tail >= 'a' && *tail <= 'z') || (*tail >= '0' && *tail <= '9'))
+            schema[n++] = *tail;
+        else if (*tail >= 'A' && *tail <= 'Z')
+            schema[n++] = (char)(*tail - 'A' + 'a');
+    schema[n] = '\0';
+    char sql[256]; /* two schema names of at most 63 bytes and the words */
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema, schema);
+    PGconn *pg = PQconnectdb(server);
+    bool ok = PQstatus(pg) == CONNECTION_OK;
+    if (ok) {
+        PGresult *res = PQexec(pg, sql);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            fprintf(stderr, "harness: %s: %s", sql, PQresultErrorMessage(res));
+        PQclear(res);
+    } else {
+        fprintf(stderr, "harness: cannot reach %s: %s", server, PQerrorMessage(pg));
+    }
+    PQfinish(pg);
+    char dsn[1024];
+    snprintf(dsn, sizeof dsn, "%s%soptions=-csearch_path%%3D%s", server,
+             strchr(server, '?') ? "&" : "?", schema);
+    return ok && setenv("SIGNET_STORE", dsn, 1) == 0;
+}
 
 static const char *signet_bin(void)
 {
@@ -38,7 +79,7 @@ bool server_start_log(struct server *s, const char *data_dir, const char *const 
         snprintf(s->data_dir, sizeof s->data_dir, "%s", data_dir);
     } else {
         snprintf(s->data_dir, sizeof s->data_dir, "/tmp/signet-test-XXXXXX");
-        if (!mkdtemp(s->data_dir))
+        if (!mkdtemp(s->data_dir) || !use_postgres_for(s->data_dir))
             return false;
     }
     int out[2];
@@ -307,7 +348,7 @@ bool make_data_dir(char *out, size_t out_len)
     if (out_len < sizeof "/tmp/signet-test-XXXXXX")
         return false;
     snprintf(out, out_len, "/tmp/signet-test-XXXXXX");
-    return mkdtemp(out) != NULL;
+    return mkdtemp(out) != NULL && use_postgres_for(out);
 }
 
 bool admin_key_create(const char *data_dir, char *key, size_t key_len, char *id, size_t id_len)
