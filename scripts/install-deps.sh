@@ -6,6 +6,7 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libmupdf-dev libmujs-dev libgumbo-dev
   libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev libfreetype-dev libjpeg-dev zlib1g-dev
   libqrencode-dev # QR codes of the authenticator-app (TOTP) enrolment, src/core/qr.c
+  libcbor-dev # CBOR of WebAuthn attestation objects and COSE keys (PASSKEY), src/pki/webauthn.c
   ca-certificates curl)
 test_pkgs=(libcmocka-dev poppler-utils qpdf mupdf-tools libnss3-tools sqlite3 wrk
   clang libclang-rt-dev # clang + libclang-rt-dev: the libFuzzer runs (cmake/fuzz.cmake)

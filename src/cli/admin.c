@@ -28,6 +28,8 @@ static void admin_usage(FILE *out)
                  "            organization's own admin, shown once; ORGANIZATION type only)\n"
                  "  org-admin list [--org ORG_ID] [--json]\n"
                  "  org-admin revoke KEY_ID [--json]\n"
+                 "  org-user create --org ORG_ID --email E [--password-file F] [--totp] [--json]\n"
+                 "            (account for the admin cockpit /ui/admin; ORGANIZATION type only)\n"
                  "  jwk rotate|list|retire …   token signing keys (signet admin jwk --help)\n"
                  "  cert list|revoke …         issued certificates, revocation (signet admin cert "
                  "--help)\n"
@@ -106,8 +108,8 @@ static json_t *admin_key_json(const struct store_admin_key *k)
     iso_format_datetime(k->created_at, false, created);
     if (k->revoked_at)
         iso_format_datetime(k->revoked_at, false, revoked);
-    json_t *j = json_pack("{s:s, s:s, s:s}", "id", k->id, "description", k->description,
-                          "created", created);
+    json_t *j = json_pack("{s:s, s:s, s:s}", "id", k->id, "description", k->description, "created",
+                          created);
     json_object_set_new(j, "revoked", k->revoked_at ? json_string(revoked) : json_null());
     return j;
 }
@@ -135,8 +137,7 @@ static int admin_key_command(struct config *cfg, const char *verb, const char **
             if (as_json)
                 print_json(json_pack("{s:s, s:s}", "id", k.id, "admin_key", key));
             else
-                printf("id:        %s\nadmin_key: %s\n(the key is shown only now)\n", k.id,
-                       key);
+                printf("id:        %s\nadmin_key: %s\n(the key is shown only now)\n", k.id, key);
         }
     } else if (!strcmp(verb, "list")) {
         st = store_run(s, STORE_READ, list_keys_tx, &l);
@@ -190,6 +191,8 @@ int cli_admin(int argc, char **argv)
         return cli_admin_jobs(argc - 1, argv + 1);
     if (argc >= 1 && !strcmp(argv[0], "org-admin"))
         return cli_admin_org_admin(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "org-user"))
+        return cli_admin_org_user(argc - 1, argv + 1);
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         admin_usage(argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;
@@ -203,7 +206,10 @@ int cli_admin(int argc, char **argv)
         {"name", true, "organization name", NULL},
         {"type", true, "ORGANIZATION (self-managed) or CORPORATE (operator-managed)", NULL},
         {"org", true, "organization id", NULL},
-        {"scopes", true, "space-separated scopes (default: all Sign API scopes; for CORPORATE without sswp:process:read:all)", NULL},
+        {"scopes", true,
+         "space-separated scopes (default: all Sign API scopes; for CORPORATE without "
+         "sswp:process:read:all)",
+         NULL},
         {"description", true, "what the client is for", NULL},
         {"json", false, "print JSON", NULL},
         {NULL, false, NULL, NULL},
@@ -241,8 +247,8 @@ int cli_admin(int argc, char **argv)
         goto cleanup;
     }
     if (!org_create && !org_list && !cl_create && !cl_list && !cl_revoke) {
-        fprintf(stderr, "signet admin: unknown command '%s %s' (see signet admin --help)\n",
-                noun, verb);
+        fprintf(stderr, "signet admin: unknown command '%s %s' (see signet admin --help)\n", noun,
+                verb);
         rc = 2;
         goto cleanup;
     }
@@ -255,8 +261,10 @@ int cli_admin(int argc, char **argv)
         goto cleanup;
     }
     if (org_create && strcmp(type, "ORGANIZATION") && strcmp(type, "CORPORATE")) {
-        fprintf(stderr, "signet admin: invalid value '%s' for --type: expected ORGANIZATION or "
-                        "CORPORATE\n", type);
+        fprintf(stderr,
+                "signet admin: invalid value '%s' for --type: expected ORGANIZATION or "
+                "CORPORATE\n",
+                type);
         rc = 2;
         goto cleanup;
     }
@@ -295,8 +303,8 @@ int cli_admin(int argc, char **argv)
         json_t *arr = json_array();
         for (size_t i = 0; st == STORE_OK && i < l.n; i++) {
             if (as_json)
-                json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", l.orgs[i].id,
-                                                     "name", l.orgs[i].name, "client_type",
+                json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", l.orgs[i].id, "name",
+                                                     l.orgs[i].name, "client_type",
                                                      l.orgs[i].client_type));
             else
                 printf("%s  %-12s  %s\n", l.orgs[i].id, l.orgs[i].client_type, l.orgs[i].name);
@@ -316,12 +324,13 @@ int cli_admin(int argc, char **argv)
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:s, s:s, s:s}", "client_id", c.id,
-                                     "client_secret", secret, "organization_id",
-                                     c.organization_id, "scopes", c.scopes));
+                print_json(json_pack("{s:s, s:s, s:s, s:s}", "client_id", c.id, "client_secret",
+                                     secret, "organization_id", c.organization_id, "scopes",
+                                     c.scopes));
             else
                 printf("client_id:     %s\nclient_secret: %s\n(the secret is shown only "
-                       "now)\n", c.id, secret);
+                       "now)\n",
+                       c.id, secret);
         }
     } else if (cl_list) {
         struct list_ctx l = {.org = extra[2].value};

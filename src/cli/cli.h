@@ -13,6 +13,8 @@ int cli_admin_cert(int argc, char **argv);
 int cli_admin_jobs(int argc, char **argv);
 /* signet admin org-admin create|list|revoke: organization admins' keys (cli/admin_org_admin.c). */
 int cli_admin_org_admin(int argc, char **argv);
+/* signet admin org-user create: admin cockpit accounts (cli/admin_org_user.c). */
+int cli_admin_org_user(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 /* signet sign IN OUT: PAdES-sign a local file with the instance's PKI (cli/sign.c). */
 int cli_sign(int argc, char **argv);

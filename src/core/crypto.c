@@ -2,8 +2,10 @@
 
 #include "core/rand.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/kdf.h>
 #include <openssl/sha.h>
 
 #include <string.h>
@@ -55,6 +57,32 @@ bool crypto_hmac_sha1(const void *key, size_t key_len, const void *data, size_t 
 {
     unsigned int n = 0;
     return HMAC(EVP_sha1(), key, (int)key_len, data, len, out, &n) && n == SHA1_LEN;
+}
+
+bool crypto_scrypt(const void *pass, size_t pass_len, const void *salt, size_t salt_len, uint64_t n,
+                   uint32_t r, uint32_t p, unsigned char *out, size_t out_len)
+{
+    if (n < 2 || n > ((uint64_t)1 << 20) || (n & (n - 1)) != 0 || r == 0 || p == 0 ||
+        (uint64_t)r * p >= ((uint64_t)1 << 30) || out_len == 0)
+        return false;
+    /* OpenSSL refuses parameters needing more than maxmem (32 MiB by default, which
+     * N = 2^15, r = 8 just exceeds): allow what these parameters need and a little more. */
+    uint64_t maxmem = 128 * (uint64_t)r * (n + p + 2) + ((uint64_t)1 << 20);
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)pass, pass_len),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len),
+        OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
+        OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
+        OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
+        OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxmem),
+        OSSL_PARAM_construct_end(),
+    };
+    bool ok = ctx && EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok;
 }
 
 bool crypto_hotp(const void *key, size_t key_len, uint64_t counter, int digits, uint32_t *code)

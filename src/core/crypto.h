@@ -60,6 +60,15 @@ enum crypto_totp_result {
 enum crypto_totp_result crypto_totp_verify(const void *key, size_t key_len, int64_t unix_ms,
                                            int64_t last_step, const char *entered, int64_t *step);
 
+/*
+ * scrypt (RFC 7914) of a password with salt into out (out_len bytes): cost n (a power of two,
+ * 2..2^20), block size r and parallelism p (r * p < 2^30). For stored password hashes (the
+ * admin cockpit's accounts); memory use is about 128 * n * r bytes. False on bad parameters or
+ * a library failure.
+ */
+bool crypto_scrypt(const void *pass, size_t pass_len, const void *salt, size_t salt_len, uint64_t n,
+                   uint32_t r, uint32_t p, unsigned char *out, size_t out_len);
+
 #define CRYPTO_KEY_LEN       32
 #define CRYPTO_SEAL_OVERHEAD (12 + 16) /* nonce + tag */
 

@@ -1,5 +1,6 @@
 #include "http/routes.h"
 
+#include "admin/cockpit_handlers.h"
 #include "auth/admin_api.h"
 #include "auth/oauth.h"
 #include "http/api_docs.h"
@@ -12,6 +13,7 @@
 #include "sign/handlers.h"
 #include "sign/page_handlers.h"
 #include "sign/release_handlers.h"
+#include "sign/setup_page_handlers.h"
 #include "sign/verify_handlers.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
@@ -79,8 +81,24 @@ const struct route http_routes[] = {
      sign_page_handle_app_enrol},
     {"POST", "/ui/api/session/app/confirm", BODY_JSON, NULL, AUTH_NONE, NULL,
      sign_page_handle_app_confirm},
+    {"POST", "/ui/api/session/passkey/options", BODY_JSON, NULL, AUTH_NONE, NULL,
+     sign_page_handle_passkey_options},
+    {"POST", "/ui/api/session/passkey/register", BODY_JSON, NULL, AUTH_NONE, NULL,
+     sign_page_handle_passkey_register},
     {"POST", "/ui/api/session/sign", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_sign},
     {"POST", "/ui/api/session/decline", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_decline},
+    /* Setup page (sign/setup_page_handlers.c, docs/setup-page.md): the setup link and the
+     * page's JSON API, authenticated by its own session cookie (and X-CSRF-Token on POST). */
+    {"GET", "/ui/setup/{token}", BODY_NONE, NULL, AUTH_NONE, NULL, sign_setup_page_handle_link},
+    {"GET", "/ui/api/setup", BODY_NONE, NULL, AUTH_NONE, NULL, sign_setup_page_handle_state},
+    {"POST", "/ui/api/setup/signers", BODY_JSON, NULL, AUTH_NONE, NULL,
+     sign_setup_page_handle_signers},
+    {"POST", "/ui/api/setup/positions", BODY_JSON, NULL, AUTH_NONE, NULL,
+     sign_setup_page_handle_positions},
+    {"GET", "/ui/api/setup/document/{documentId}/page/{page}", BODY_NONE, NULL, AUTH_NONE, NULL,
+     sign_setup_page_handle_preview},
+    {"POST", "/ui/api/setup/release", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     sign_setup_page_handle_release},
     /* Dev outbox (notify/handlers.c, docs/notify.md): only with --dev-outbox or --demo and no
      * SMTP/SMS gateway; 404 otherwise. */
     {"GET", "/ui/outbox", BODY_NONE, NULL, AUTH_NONE, NULL, notify_handle_outbox_page},
@@ -95,6 +113,32 @@ const struct route http_routes[] = {
      "sswp:process:create", sign_handle_process_release},
     {"POST", "/system/api/process/{processId}/open/{personId}", BODY_JSON, NULL, AUTH_BEARER,
      "sswp:process:read", sign_handle_process_open},
+    /* Admin cockpit (admin/cockpit_handlers.c, docs/cockpit.md): organization admins' page;
+     * its API checks the session cookie, and the X-CSRF-Token header on every POST. */
+    {"GET", "/ui/admin", BODY_NONE, NULL, AUTH_NONE, NULL, cockpit_handle_page},
+    {"POST", "/ui/admin/api/login", BODY_JSON, NULL, AUTH_NONE, NULL, cockpit_handle_login},
+    {"POST", "/ui/admin/api/logout", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     cockpit_handle_logout},
+    {"GET", "/ui/admin/api/session", BODY_NONE, NULL, AUTH_NONE, NULL, cockpit_handle_session},
+    {"GET", "/ui/admin/api/clients", BODY_NONE, NULL, AUTH_NONE, NULL, cockpit_handle_client_list},
+    {"POST", "/ui/admin/api/clients", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     cockpit_handle_client_create},
+    {"POST", "/ui/admin/api/clients/{clientId}/revoke", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     cockpit_handle_client_revoke},
+    {"GET", "/ui/admin/api/teams", BODY_NONE, NULL, AUTH_NONE, NULL, cockpit_handle_team_list},
+    {"POST", "/ui/admin/api/teams", BODY_JSON, NULL, AUTH_NONE, NULL, cockpit_handle_team_create},
+    {"POST", "/ui/admin/api/teams/{teamId}/members", BODY_JSON, NULL, AUTH_NONE, NULL,
+     cockpit_handle_member_add},
+    {"POST", "/ui/admin/api/teams/{teamId}/members/remove", BODY_JSON, NULL, AUTH_NONE, NULL,
+     cockpit_handle_member_remove},
+    {"GET", "/ui/admin/api/processes", BODY_NONE, NULL, AUTH_NONE, NULL,
+     cockpit_handle_process_list},
+    {"GET", "/ui/admin/api/processes/{processId}", BODY_NONE, NULL, AUTH_NONE, NULL,
+     cockpit_handle_process_get},
+    {"POST", "/ui/admin/api/totp/enrol", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     cockpit_handle_totp_enrol},
+    {"POST", "/ui/admin/api/totp/confirm", BODY_JSON, NULL, AUTH_NONE, NULL,
+     cockpit_handle_totp_confirm},
     /* Admin API (auth/admin_api.c), protected by an operator or organization-admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
     {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL, admin_handle_org_create},

@@ -364,6 +364,14 @@ static enum sign_attach_result check_box(const struct pdf_info *info, size_t i, 
     return SIGN_ATTACH_INVALID;
 }
 
+enum sign_attach_result sign_position_check(const struct pdf_info *info, size_t i, int64_t page,
+                                            int64_t x, int64_t y, const char *file_name,
+                                            int *resolved, char *err, size_t err_len)
+{
+    *resolved = -1;
+    return check_box(info, i, page, x, y, "position", file_name, resolved, err, err_len);
+}
+
 /* Resolves and checks every position into out[] (n_pos entries, zeroed). */
 static enum sign_attach_result place_positions(struct pdf_engine *pdf, const unsigned char *bytes,
                                                size_t len, const struct pdf_info *info,

@@ -73,6 +73,15 @@ enum sign_attach_result sign_attach(struct store *s, struct pdf_engine *pdf,
 bool sign_attach_check_request(const json_t *body, unsigned char **bytes, size_t *len,
                                size_t *n_positions, char *err, size_t err_len);
 
+struct pdf_info;
+/* Checks a COORDINATES position exactly as attach does: the SIGN_STICKER_WIDTH x
+ * SIGN_STICKER_HEIGHT box with top-left corner (x, y) (points from the left / top) must lie on
+ * page `page` (zero-based, negative from the end) of info. *resolved: the zero-based page.
+ * SIGN_ATTACH_INVALID with a message naming signaturePositions[i] and file_name otherwise. */
+enum sign_attach_result sign_position_check(const struct pdf_info *info, size_t i, int64_t page,
+                                            int64_t x, int64_t y, const char *file_name,
+                                            int *resolved, char *err, size_t err_len);
+
 /*
  * Reads file `file_ref` (its id or its externalIdentifier) of process_id: metadata into *doc
  * (store_document_clear afterwards) and the bytes into *bytes / *len (owned, free()).

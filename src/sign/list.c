@@ -179,6 +179,7 @@ enum sign_result sign_process_list(struct store *s, const char *organization_id,
     struct list_op op = {.org_id = organization_id};
     op.sq.status = q->has_status ? sign_state_name(q->status) : NULL;
     op.sq.team_id = q->team_id[0] ? q->team_id : NULL;
+    op.sq.search = q->search[0] ? q->search : NULL;
     if (q->has_valid_until_within) {
         op.sq.valid_until_range = true;
         op.sq.valid_from = now;

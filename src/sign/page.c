@@ -17,6 +17,7 @@
 #include "sign/expiry.h"
 #include "sign/notices.h"
 #include "sign/page_app.h"
+#include "sign/page_passkey.h"
 #include "sign/process.h"
 #include "sign/release.h"
 #include "sign/signing.h"
@@ -418,13 +419,13 @@ static enum sign_page_result read_process(struct store *s, const struct store_ui
 }
 
 /* The methods this page offers the participant: allowed by the release (or the level) and
- * implemented here (CLICK; SMS when the participant has a mobile; APP). */
+ * implemented here (CLICK; SMS when the participant has a mobile; APP; PASSKEY). */
 static unsigned page_methods(const struct read_op *op, const struct store_participant *me)
 {
     unsigned allowed = op->released && op->rel.signature_methods[0]
                            ? sign_methods_from_text(op->rel.signature_methods)
                            : sign_methods_for_level(op->p.signature_level);
-    unsigned m = allowed & (SIGN_METHOD_CLICK | SIGN_METHOD_APP);
+    unsigned m = allowed & (SIGN_METHOD_CLICK | SIGN_METHOD_APP | SIGN_METHOD_PASSKEY);
     if ((allowed & SIGN_METHOD_SMS) && me && me->mobile[0])
         m |= SIGN_METHOD_SMS;
     return m;
@@ -557,6 +558,8 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         json_array_append_new(m, json_string("SMS"));
     if (m && (methods & SIGN_METHOD_APP))
         json_array_append_new(m, json_string("APP"));
+    if (m && (methods & SIGN_METHOD_PASSKEY))
+        json_array_append_new(m, json_string("PASSKEY"));
     char mask[128], valid_until[ISO_DATETIME_LEN];
     bool mobile = me->mobile[0] != '\0';
     sign_page_mask(mobile ? me->mobile : me->email, mobile, mask, sizeof mask);
@@ -593,6 +596,15 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
             goto cleanup;
         }
         json_object_set_new(o, "app", json_pack("{s:b}", "enrolled", enrolled));
+    }
+    if (methods & SIGN_METHOD_PASSKEY) {
+        /* Whether the signer has registered a passkey: the page registers one or signs. */
+        bool registered = false;
+        if (sign_page_passkey_registered(env->store, sess, &registered) != SIGN_PAGE_OK) {
+            json_decref(o);
+            goto cleanup;
+        }
+        json_object_set_new(o, "passkey", json_pack("{s:b}", "registered", registered));
     }
     *out = o;
     res = SIGN_PAGE_OK;
@@ -1040,14 +1052,17 @@ static enum store_status sms_check_tx(struct store_tx *tx, void *cls)
 
 enum sign_page_result sign_page_sign(const struct sign_page_env *env,
                                      const struct store_ui_session *sess, const char *method,
-                                     const char *code, int64_t now, char *err, size_t err_len)
+                                     const char *code, const json_t *passkey, int64_t now,
+                                     char *err, size_t err_len)
 {
     if (!sess->authorized_at)
         return SIGN_PAGE_NOT_AUTHORIZED;
     bool sms = method && !strcmp(method, "SMS");
     bool app = method && !strcmp(method, "APP");
-    if (!method || (!sms && !app && strcmp(method, "CLICK") != 0)) {
-        say(err, err_len, "Choose a signature method this page offers (CLICK, SMS or APP).");
+    bool pk = method && !strcmp(method, "PASSKEY");
+    if (!method || (!sms && !app && !pk && strcmp(method, "CLICK") != 0)) {
+        say(err, err_len,
+            "Choose a signature method this page offers (CLICK, SMS, APP or PASSKEY).");
         return SIGN_PAGE_INVALID;
     }
     /* The page offers only the methods the release allows; checked again here so that a
@@ -1056,13 +1071,25 @@ enum sign_page_result sign_page_sign(const struct sign_page_env *env,
     enum sign_page_result res = sign_page_methods(env->store, sess, now, &offered, NULL);
     if (res != SIGN_PAGE_OK)
         return res;
-    unsigned want = sms ? SIGN_METHOD_SMS : app ? SIGN_METHOD_APP : SIGN_METHOD_CLICK;
+    unsigned want = sms   ? SIGN_METHOD_SMS
+                    : app ? SIGN_METHOD_APP
+                    : pk  ? SIGN_METHOD_PASSKEY
+                          : SIGN_METHOD_CLICK;
     if (!(offered & want)) {
         say(err, err_len, "The signature method %s is not available for this process.", method);
         return SIGN_PAGE_REFUSED;
     }
     if (app) {
         res = sign_page_app_check(env, sess, code, now, err, err_len);
+        if (res != SIGN_PAGE_OK)
+            return res;
+    }
+    if (pk) {
+        if (!json_is_object(passkey)) {
+            say(err, err_len, "Field 'passkey' (the passkey's answer) is required.");
+            return SIGN_PAGE_INVALID;
+        }
+        res = sign_page_passkey_check(env, sess, passkey, now, err, err_len);
         if (res != SIGN_PAGE_OK)
             return res;
     }

@@ -1,7 +1,8 @@
 /*
  * The signer pages' domain logic (docs/signer-pages.md): what a signer does in the browser
  * after opening a participant link — page sessions, authorization with a one-time code,
- * viewing the documents, signing (CLICK, SMS, APP: sign/page_app.h) through
+ * viewing the documents, signing (CLICK, SMS, APP: sign/page_app.h, PASSKEY:
+ * sign/page_passkey.h) through
  * sign_participant_sign, declining.
  * Nothing here knows HTTP: sign/page_handlers.c maps results to answers and cookies.
  *
@@ -133,12 +134,14 @@ enum sign_page_result sign_page_file(const struct sign_page_env *env,
                                      bool signed_version, int64_t now, char **name_out,
                                      unsigned char **bytes, size_t *len);
 
-/* Signs with method "CLICK", "SMS" (code: the newest SIGN code) or "APP" (code: the current
- * code of the signer's authenticator app, sign/page_app.h; needs env->master_key) by calling
- * sign_participant_sign for the session's participant. */
+/* Signs with method "CLICK", "SMS" (code: the newest SIGN code), "APP" (code: the current
+ * code of the signer's authenticator app, sign/page_app.h; needs env->master_key) or
+ * "PASSKEY" (passkey: the WebAuthn assertion, sign/page_passkey.h) by calling
+ * sign_participant_sign for the session's participant. code and passkey may be NULL. */
 enum sign_page_result sign_page_sign(const struct sign_page_env *env,
                                      const struct store_ui_session *sess, const char *method,
-                                     const char *code, int64_t now, char *err, size_t err_len);
+                                     const char *code, const json_t *passkey, int64_t now,
+                                     char *err, size_t err_len);
 
 /* The session's signer declines with reason (1..SIGN_PAGE_REASON_MAX bytes of UTF-8): status
  * DECLINED and audit "decline" SUCCESS in one transaction. */
@@ -147,8 +150,8 @@ enum sign_page_result sign_page_decline(struct store *s, const struct store_ui_s
 
 /* The SIGN_METHOD_* bits this page offers the session's participant into *methods (allowed by
  * the release, or the level, and implemented here: CLICK; SMS when the participant has a
- * mobile; APP) and, when pending is not NULL, whether the process and the participant are both
- * PENDING (something to sign). */
+ * mobile; APP; PASSKEY) and, when pending is not NULL, whether the process and the
+ * participant are both PENDING (something to sign). */
 enum sign_page_result sign_page_methods(struct store *s, const struct store_ui_session *sess,
                                         int64_t now, unsigned *methods, bool *pending);
 

@@ -15,6 +15,7 @@
 #include "sign/attach.h"
 #include "sign/page.h"
 #include "sign/page_app.h"
+#include "sign/page_passkey.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -437,7 +438,8 @@ void sign_page_handle_sign(struct http_request *req)
          * completion notices carry. */
         if (page_env_with_key(req, mk, &env))
             reply_result(req,
-                         sign_page_sign(&env, s, method, body_text(req, "code"), time_now_ms(), err,
+                         sign_page_sign(&env, s, method, body_text(req, "code"),
+                                        json_object_get(req->json, "passkey"), time_now_ms(), err,
                                         sizeof err),
                          err);
     }
@@ -506,6 +508,50 @@ void sign_page_handle_decline(struct http_request *req)
                      sign_page_decline(req->app->store, s, body_text(req, "reason"), time_now_ms(),
                                        err, sizeof err),
                      err);
+    memset(sid, 0, sizeof sid);
+    free(s);
+}
+
+void sign_page_handle_passkey_options(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[512] = "";
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    json_t *out = NULL;
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    if (!session_of(req, true, s, sid))
+        goto cleanup;
+    struct sign_page_env env = page_env(req);
+    enum sign_page_result r = sign_page_passkey_options(&env, s, body_text(req, "purpose"),
+                                                        time_now_ms(), &out, err, sizeof err);
+    if (r == SIGN_PAGE_OK) {
+        http_reply_json(req, 200, out); /* steals out */
+        out = NULL;
+    } else {
+        reply_result(req, r, err);
+    }
+cleanup:
+    memset(sid, 0, sizeof sid);
+    json_decref(out);
+    free(s);
+}
+
+void sign_page_handle_passkey_register(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[512] = "";
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    if (session_of(req, true, s, sid)) {
+        struct sign_page_env env = page_env(req);
+        reply_result(req,
+                     sign_page_passkey_register(&env, s, req->json, time_now_ms(), err, sizeof err),
+                     err);
+    }
     memset(sid, 0, sizeof sid);
     free(s);
 }

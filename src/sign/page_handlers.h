@@ -33,6 +33,12 @@ void sign_page_handle_content(struct http_request *req);
 void sign_page_handle_app_enrol(struct http_request *req);
 /* POST /ui/api/session/app/confirm {"code": "123456"}: confirms the enrolment. */
 void sign_page_handle_app_confirm(struct http_request *req);
+/* POST /ui/api/session/passkey/options {"purpose": "REGISTER" | "SIGN"}: a WebAuthn challenge
+ * and the options for navigator.credentials.create / get (sign/page_passkey.h). */
+void sign_page_handle_passkey_options(struct http_request *req);
+/* POST /ui/api/session/passkey/register {"id", "clientDataJSON", "attestationObject"}:
+ * registers the signer's passkey. */
+void sign_page_handle_passkey_register(struct http_request *req);
 /* POST /ui/api/session/sign {"method": "CLICK" | "SMS" | "APP", "code": "…"}. */
 void sign_page_handle_sign(struct http_request *req);
 /* POST /ui/api/session/decline {"reason": "…"}. */

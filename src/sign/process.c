@@ -366,6 +366,13 @@ static bool parse_participant(const json_t *j, const char *prefix, bool initiato
     return parse_verification(json_object_get(j, "verification"), prefix, x, e);
 }
 
+bool sign_signer_parse(const json_t *j, const char *prefix, struct store_participant *x, char *err,
+                       size_t err_len)
+{
+    struct perr e = {err, err_len};
+    return parse_participant(j, prefix, false, x, &e);
+}
+
 static bool parse_properties(const json_t *arr, struct store_process *p, struct perr *e)
 {
     static const char *const keys[] = {"key", "value", NULL};

@@ -52,6 +52,11 @@ bool sign_state_can_transition(enum sign_state from, enum sign_state to);
 bool sign_process_parse_create(const json_t *body, struct store_process *p, char *err,
                                size_t err_len);
 
+/* Validates one invited signer (the contract's Signer, type SIGNER) as the create request does
+ * and fills *x (zeroed first; resident_permit -1 without verification); prefix names the object
+ * in messages (e.g. "signers[1]"). false with the first bad field in err. */
+bool sign_signer_parse(const json_t *j, const char *prefix, struct store_participant *x, char *err,
+                       size_t err_len);
 /* Syntax checks used by the parser, exported for tests. */
 bool sign_email_valid(const char *s);
 bool sign_mobile_valid(const char *s); /* E.164: '+', 2..15 digits, no leading 0 */
@@ -134,6 +139,9 @@ struct sign_list_query {
     int64_t page, size;
     bool ascending;       /* createdDate ascending; default descending */
     int64_t retention_ms; /* for archiveOn (set by the caller, not by sign_list_parse) */
+    /* "" or a search text (set by the admin cockpit, not by sign_list_parse; see
+     * store_process_query.search). */
+    char search[201];
 };
 
 /* Checks the parameters against the contract (status enum, teamId UUID, validUntilWithin ISO

@@ -280,10 +280,10 @@ static void id_from_row(const struct store_rows *r, size_t i, void *elem)
 
 /* The WHERE clause of a list query: fixed text with $n placeholders for the filters present
  * (the values are parameters, never part of the SQL). */
-#define LIST_MAX_PARAMS 7
+#define LIST_MAX_PARAMS 9
 
 struct list_sql {
-    char where[256];
+    char where[1024];
     struct store_value params[LIST_MAX_PARAMS];
     size_t n;
 };
@@ -303,10 +303,19 @@ enum store_status store_process_list(struct store_tx *tx, const char *organizati
     struct store_rows *r = NULL;
     char(*ids)[STORE_ID_LEN] = NULL;
     size_t n_ids = 0;
-    char sql[512];
+    char sql[1536];
+    char search_pattern[1040] = "";
     *out = NULL;
     *n = 0;
     *total = 0;
+    if (q->search && *q->search) {
+        size_t k = 0;
+        search_pattern[k++] = '%';
+        for (const char *c = q->search; *c && k < sizeof search_pattern - 2; c++)
+            search_pattern[k++] = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+        search_pattern[k++] = '%';
+        search_pattern[k] = '\0';
+    }
     struct list_sql l = {
         .where = "organization_id = $1", .params = {SQL_TEXT(organization_id)}, .n = 1};
     if (q->status && !strcmp(q->status, "EXPIRED")) {
@@ -327,6 +336,24 @@ enum store_status store_process_list(struct store_tx *tx, const char *organizati
     if (q->valid_until_range) {
         list_where_add(&l, "valid_until >=", SQL_INT(q->valid_from));
         list_where_add(&l, "valid_until <=", SQL_INT(q->valid_to));
+    }
+    if (q->search && *q->search) {
+        /* Two parameters: the exact text, and a LIKE pattern of its lowercase (the caller
+         * passes no wildcards: '%' and '_' in it match themselves only by accident). */
+        l.params[l.n] = SQL_TEXT(q->search);
+        l.params[l.n + 1] = (struct store_value){
+            .type = SV_TEXT, .p = search_pattern, .len = strlen(search_pattern)};
+        l.n += 2;
+        size_t used = strlen(l.where);
+        snprintf(l.where + used, sizeof l.where - used,
+                 " AND (id = $%zu OR EXISTS (SELECT 1 FROM process_participants pp WHERE "
+                 "pp.organization_id = $1 AND pp.process_id = processes.id AND "
+                 "(pp.external_identifier = $%zu OR LOWER(pp.name) LIKE $%zu OR "
+                 "LOWER(pp.first_name) LIKE $%zu OR LOWER(pp.last_name) LIKE $%zu OR "
+                 "LOWER(pp.email) LIKE $%zu)) OR EXISTS (SELECT 1 FROM process_documents pd "
+                 "WHERE pd.organization_id = $1 AND pd.process_id = processes.id AND "
+                 "(pd.external_identifier = $%zu OR LOWER(pd.name) LIKE $%zu)))",
+                 l.n - 1, l.n - 1, l.n, l.n, l.n, l.n, l.n - 1, l.n);
     }
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM processes WHERE %s", l.where);
     enum store_status st = sql_exec(tx, sql, l.params, l.n, &r, NULL);

@@ -260,6 +260,10 @@ struct store_process_query {
     int64_t valid_from, valid_to;
     bool ascending; /* created_at ascending (then id); false: newest first */
     int64_t offset, limit;
+    /* NULL: no search; else the process id, or an externalIdentifier of a participant or
+     * document (exact), or part of a participant's name or e-mail or a document's name
+     * (case-insensitive). For the admin cockpit; the Sign API has no search. */
+    const char *search;
 };
 
 /* One page of organization_id's processes matching q (a status filter matches the status as

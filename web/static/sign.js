@@ -1,6 +1,7 @@
 // The signer page (docs/signer-pages.md): authorization with a one-time code, the documents
 // with the signer's boxes highlighted, signing (CLICK, SMS, APP with an authenticator app that is
-// enrolled here by QR code the first time), declining, and the end states.
+// enrolled here by QR code the first time, PASSKEY with a WebAuthn passkey registered here the
+// first time), declining, and the end states.
 // Everything goes through the session API under /ui/api/session (cookie + X-CSRF-Token).
 import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t, timeElement, ApiError } from './ui.js';
 
@@ -122,9 +123,10 @@ function renderMethods() {
   box.replaceChildren();
   if (state.methods.length === 0) box.append(el('p', { class: 'notice info' }, t('sign.noMethod')));
   for (const m of state.methods) {
-    const label = { SMS: 'sign.methodSms', APP: 'sign.methodApp' }[m] || 'sign.methodClick';
+    const label = { SMS: 'sign.methodSms', APP: 'sign.methodApp', PASSKEY: 'sign.methodPasskey' }[m]
+      || 'sign.methodClick';
     const button = el('button', { class: 'button', type: 'button', 'data-method': m }, t(label));
-    const start = { SMS: startSms, APP: startApp }[m] || (() => sign('CLICK'));
+    const start = { SMS: startSms, APP: startApp, PASSKEY: startPasskey }[m] || (() => sign('CLICK'));
     button.addEventListener('click', start);
     box.append(button);
   }
@@ -205,6 +207,7 @@ function confirmCode(event) {
 
 function startSms() {
   return guarded(async () => {
+    $('passkey').hidden = true;
     await post('/code', { purpose: 'SIGN' });
     $('sms-form').hidden = false;
     $('sms-input').focus();
@@ -215,6 +218,7 @@ function startSms() {
 function startApp() {
   return guarded(async () => {
     $('sms-form').hidden = true;
+    $('passkey').hidden = true;
     if (state.app && state.app.enrolled) {
       $('app-hint').textContent = t('sign.appHint');
       $('app-form').hidden = false;
@@ -246,19 +250,99 @@ function confirmApp(event) {
   });
 }
 
-function sign(method, code) {
+/** base64url (no padding) to bytes, and back: WebAuthn's binary members travel as base64url. */
+function fromBase64url(text) {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((text.length + 3) % 4);
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function toBase64url(buffer) {
+  let s = '';
+  for (const b of new Uint8Array(buffer)) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** PASSKEY: registers a passkey the first time, then signs with it. */
+function startPasskey() {
   return guarded(async () => {
-    progress(t('sign.signing'));
-    for (const b of $('methods').querySelectorAll('button')) b.disabled = true;
-    try {
-      await post('/sign', code ? { method, code } : { method });
-    } finally {
-      for (const b of $('methods').querySelectorAll('button')) b.disabled = false;
-    }
-    progress('');
-    await reload();
-    $('final').focus?.();
+    $('sms-form').hidden = true;
+    $('app-form').hidden = true;
+    $('app-enrol').hidden = true;
+    if (!window.PublicKeyCredential || !navigator.credentials) throw new Error(t('sign.passkeyUnsupported'));
+    showPasskey();
   });
+}
+
+function showPasskey() {
+  const registered = state.passkey && state.passkey.registered;
+  $('passkey-title').textContent = t(registered ? 'sign.passkeySignTitle' : 'sign.passkeyRegisterTitle');
+  $('passkey-hint').textContent = t(registered ? 'sign.passkeySignText' : 'sign.passkeyRegisterText');
+  $('passkey-button').textContent = t(registered ? 'sign.passkeySign' : 'sign.passkeyRegister');
+  $('passkey').hidden = false;
+  $('passkey-button').focus();
+}
+
+/** The browser's passkey dialog; a cancelled or timed-out one becomes a message. */
+async function withPasskey(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e && (e.name === 'NotAllowedError' || e.name === 'AbortError')) throw new Error(t('sign.passkeyCancelled'));
+    if (e && e.name === 'InvalidStateError') throw new Error(t('sign.passkeyExists'));
+    throw e;
+  }
+}
+
+function passkeyAction() {
+  return guarded(async () => {
+    if (!(state.passkey && state.passkey.registered)) {
+      const { publicKey } = await post('/passkey/options', { purpose: 'REGISTER' });
+      publicKey.challenge = fromBase64url(publicKey.challenge);
+      publicKey.user.id = fromBase64url(publicKey.user.id);
+      const cred = await withPasskey(() => navigator.credentials.create({ publicKey }));
+      await post('/passkey/register', {
+        id: cred.id,
+        type: cred.type,
+        clientDataJSON: toBase64url(cred.response.clientDataJSON),
+        attestationObject: toBase64url(cred.response.attestationObject),
+      });
+      state.passkey = { registered: true };
+      showPasskey();
+      $('passkey-hint').textContent = t('sign.passkeyRegistered');
+      return;
+    }
+    const { publicKey } = await post('/passkey/options', { purpose: 'SIGN' });
+    publicKey.challenge = fromBase64url(publicKey.challenge);
+    for (const c of publicKey.allowCredentials) c.id = fromBase64url(c.id);
+    const a = await withPasskey(() => navigator.credentials.get({ publicKey }));
+    await signNow('PASSKEY', null, {
+      id: a.id,
+      clientDataJSON: toBase64url(a.response.clientDataJSON),
+      authenticatorData: toBase64url(a.response.authenticatorData),
+      signature: toBase64url(a.response.signature),
+      userHandle: a.response.userHandle ? toBase64url(a.response.userHandle) : '',
+    });
+  });
+}
+
+function sign(method, code) {
+  return guarded(() => signNow(method, code, null));
+}
+
+async function signNow(method, code, passkey) {
+  progress(t('sign.signing'));
+  for (const b of $('methods').querySelectorAll('button')) b.disabled = true;
+  try {
+    const body = { method };
+    if (code) body.code = code;
+    if (passkey) body.passkey = passkey;
+    await post('/sign', body);
+  } finally {
+    for (const b of $('methods').querySelectorAll('button')) b.disabled = false;
+  }
+  progress('');
+  await reload();
+  $('final').focus?.();
 }
 
 function decline(event) {
@@ -297,6 +381,7 @@ async function main() {
     event.preventDefault();
     sign('APP', $('app-input').value.trim());
   });
+  $('passkey-button').addEventListener('click', passkeyAction);
   $('decline-form').addEventListener('submit', decline);
   if (state) render();
   else if (failure instanceof ApiError && (failure.status === 401 || failure.status === 404)) invalidLink();

@@ -261,10 +261,32 @@ static void totp_accepts_one_step_either_side_and_never_a_step_twice(void **stat
     assert_int_equal(crypto_totp_verify(key, 20, 59000, -1, NULL, &step), CRYPTO_TOTP_WRONG);
 }
 
+/* RFC 7914 section 12, the third and fourth vectors (N = 2^14 is close to what the admin
+ * cockpit uses). */
+static void scrypt_matches_rfc7914_vectors(void **state)
+{
+    (void)state;
+    unsigned char out[64];
+    char hex[129];
+    assert_true(crypto_scrypt("password", 8, "NaCl", 4, 1024, 8, 16, out, sizeof out));
+    crypto_hex(out, sizeof out, hex);
+    assert_string_equal(hex, "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+                             "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640");
+    assert_true(
+        crypto_scrypt("pleaseletmein", 13, "SodiumChloride", 14, 16384, 8, 1, out, sizeof out));
+    crypto_hex(out, sizeof out, hex);
+    assert_string_equal(hex, "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2"
+                             "d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887");
+    /* N must be a power of two; 2^15 with r = 8 needs more than OpenSSL's default 32 MiB. */
+    assert_false(crypto_scrypt("x", 1, "salt", 4, 1000, 8, 1, out, 32));
+    assert_true(crypto_scrypt("x", 1, "salt", 4, 32768, 8, 1, out, 32));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sha256_matches_known_vectors),
+        cmocka_unit_test(scrypt_matches_rfc7914_vectors),
         cmocka_unit_test(hotp_matches_rfc4226_appendix_d),
         cmocka_unit_test(totp_matches_rfc6238_appendix_b),
         cmocka_unit_test(totp_accepts_one_step_either_side_and_never_a_step_twice),
