@@ -12,6 +12,7 @@
 #include "notify/notify.h"
 #include "pdf/pdf.h"
 #include "pki/service.h"
+#include "srs/catalogue.h"
 #include "store/store.h"
 
 #include <signal.h>
@@ -60,6 +61,12 @@ int cli_serve(int argc, char **argv)
         return 0;
     }
     if (cr == CONFIG_ERROR) {
+        fprintf(stderr, "signet serve: %s\n", err);
+        config_free(&cfg);
+        return 2;
+    }
+    /* The registration methods catalogue is operator data: a bad file stops the start. */
+    if (!srs_catalogue_get(&cfg, err, sizeof err)) {
         fprintf(stderr, "signet serve: %s\n", err);
         config_free(&cfg);
         return 2;

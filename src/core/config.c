@@ -115,6 +115,11 @@ static const struct option_def options[] = {
     {"dev-outbox", OPT_BOOL, offsetof(struct config, dev_outbox), "false", 0, 0,
      "serve the dev outbox page /ui/outbox (also with --demo) while no SMTP/SMS gateway is "
      "configured"},
+    {"srs-methods-file", OPT_STRING, offsetof(struct config, srs_methods_file), "", 0, 0,
+     "JSON catalogue of registration methods (docs/srs.md; none: the built-in one)"},
+    {"srs-partner-secret", OPT_STRING, offsetof(struct config, srs_partner_secret), "", 0, 0,
+     "shared secret of the identification partners' HMAC-signed callbacks (none: derived from "
+     "the master key)"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 

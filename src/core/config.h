@@ -61,6 +61,10 @@ struct config {
     char *sms_body_template;     /* JSON body with {to} and {text} */
     int64_t notify_max_attempts; /* delivery attempts before a message is FAILED */
     bool dev_outbox;             /* serve /ui/outbox (also with demo) when no gateway is set */
+    /* Smart Registration Service (docs/srs.md). */
+    char *srs_methods_file; /* JSON methods catalogue ("": the embedded default) */
+    char *
+        srs_partner_secret; /* HMAC secret of partner callbacks ("": derived from the master key) */
 };
 
 struct cli_opt {

@@ -15,6 +15,7 @@
 #include "sign/release_handlers.h"
 #include "sign/setup_page_handlers.h"
 #include "sign/verify_handlers.h"
+#include "srs/handlers.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
 const struct route http_routes[] = {
@@ -139,6 +140,36 @@ const struct route http_routes[] = {
      cockpit_handle_totp_enrol},
     {"POST", "/ui/admin/api/totp/confirm", BODY_JSON, NULL, AUTH_NONE, NULL,
      cockpit_handle_totp_confirm},
+    /* Smart Registration Service (srs/handlers.c, docs/srs.md): the service providers' API,
+     * the partners' HMAC-authenticated callbacks, the end customer's pages (the link token is
+     * the credential) and the video simulator partner's pages. */
+    {"GET", "/srs/v1/methods", BODY_NONE, NULL, AUTH_BEARER, NULL, srs_handle_methods},
+    {"POST", "/srs/v1/registrations", BODY_JSON, NULL, AUTH_BEARER, "srs:registration:create",
+     srs_handle_registration_create},
+    {"GET", "/srs/v1/registrations", BODY_NONE, NULL, AUTH_BEARER, "srs:registration:read",
+     srs_handle_registration_list},
+    {"GET", "/srs/v1/registrations/{registrationId}", BODY_NONE, NULL, AUTH_BEARER,
+     "srs:registration:read", srs_handle_registration_get},
+    {"POST", "/srs/v1/registrations/{registrationId}/revoke", BODY_JSON_OPTIONAL, NULL, AUTH_BEARER,
+     "srs:registration:create", srs_handle_registration_revoke},
+    {"GET", "/srs/v1/registrations/{registrationId}/evidence", BODY_NONE, NULL, AUTH_BEARER,
+     "srs:identity:read", srs_handle_evidence},
+    {"POST", "/srs/partner/v1/{connector}/callback", BODY_RAW, "application/json", AUTH_NONE, NULL,
+     srs_handle_partner_callback},
+    {"GET", "/srs/r/{token}", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_link_page},
+    {"GET", "/srs/r/{token}/state", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_link_state},
+    {"POST", "/srs/r/{token}/start", BODY_JSON, NULL, AUTH_NONE, NULL, srs_handle_link_start},
+    {"POST", "/srs/r/{token}/code", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     srs_handle_link_code},
+    {"POST", "/srs/r/{token}/verify", BODY_JSON, NULL, AUTH_NONE, NULL, srs_handle_link_verify},
+    {"GET", "/srs/terms/{token}", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_terms_page},
+    {"GET", "/srs/terms/{token}/state", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_terms_state},
+    {"POST", "/srs/terms/{token}/accept", BODY_JSON, NULL, AUTH_NONE, NULL,
+     srs_handle_terms_accept},
+    {"GET", "/srs/sim/video/{order}", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_sim_page},
+    {"GET", "/srs/sim/video/{order}/state", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_sim_state},
+    {"POST", "/srs/sim/video/{order}/decide", BODY_JSON, NULL, AUTH_NONE, NULL,
+     srs_handle_sim_decide},
     /* Admin API (auth/admin_api.c), protected by an operator or organization-admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
     {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL, admin_handle_org_create},

@@ -128,8 +128,7 @@ static void request_begin(struct http_server *s, struct http_request *req)
     if (rr == ROUTER_METHOD_NOT_ALLOWED) {
         const char *hdr[] = {"Allow", allow, NULL};
         http_reply_error_headers(req, ERR_METHOD_NOT_ALLOWED, hdr,
-                                 "%s is not allowed on %s; use %s.", req->method, req->path,
-                                 allow);
+                                 "%s is not allowed on %s; use %s.", req->method, req->path, allow);
         return;
     }
     req->route_index = (size_t)(req->route - s->routes);
@@ -255,8 +254,8 @@ static void request_dispatch(struct http_server *s, struct http_request *req)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     struct http_server *s = cls;
@@ -286,8 +285,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             /* Drain the rest so the 413 can be read, but not without end. */
             req->discarded += *upload_size;
             if (req->discarded > BODY_DISCARD_MAX + (uint64_t)s->app->cfg->max_body) {
-                log_client_fault("request %s: body goes on far past the limit; closing",
-                                 req->id);
+                log_client_fault("request %s: body goes on far past the limit; closing", req->id);
                 return MHD_NO;
             }
         }
@@ -322,9 +320,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         log_debug("request %s: connection ended early (%d)", req->id, (int)toe);
     if (!req->replied) /* answered requests were counted when the answer was queued */
         metrics_request_finished(s->app->metrics, req->route_index, status, us);
-    /* The access log: never a token, a body or a query string. */
-    log_info("access %s %s %s %u %zu %lldus", req->id, req->method, req->path, status,
-             req->bytes_out, (long long)us);
+    /* The access log: never a token, a body or a query string — so the route's pattern
+     * ("/ui/sign/{token}"), not the path, which may carry a link token or personal data; an
+     * unmatched path is not logged at all (it may be a mistyped link). */
+    log_info("access %s %s %s %u %zu %lldus", req->id, req->method,
+             req->route ? req->route->pattern : "(no route)", status, req->bytes_out,
+             (long long)us);
     json_decref(req->json);
     buf_free(&req->body);
     http_spool_free(req->spool);
@@ -338,8 +339,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 struct http_server *http_server_start(struct app *app, const struct route *routes, size_t n,
-                                      const char *host, int port, unsigned threads,
-                                      char *err, size_t err_len)
+                                      const char *host, int port, unsigned threads, char *err,
+                                      size_t err_len)
 {
     struct http_server *s = calloc(1, sizeof *s);
     struct addrinfo *ai = NULL;
@@ -352,7 +353,8 @@ struct http_server *http_server_start(struct app *app, const struct route *route
     s->n_routes = n;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     char portstr[8];
     snprintf(portstr, sizeof portstr, "%d", port);
@@ -361,8 +363,8 @@ struct http_server *http_server_start(struct app *app, const struct route *route
         snprintf(err, err_len, "invalid value '%s' for listen: %s", host, gai_strerror(gai));
         goto fail;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(

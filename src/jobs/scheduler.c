@@ -16,6 +16,7 @@
 #include "sign/expiry.h"
 #include "sign/release.h"
 #include "sign/reminders.h"
+#include "srs/webhook.h"
 #include "store/jobs.h"
 
 #include <errno.h>
@@ -101,6 +102,8 @@ const struct jobs_kind jobs_kinds[] = {
     /* Before delivery: one pass queues the reminders, then sends them. */
     {"delivery", "notifications in the outbox are sent (SMTP, SMS gateway), with retries",
      run_delivery},
+    {"srs-webhooks", "SRS status webhooks are POSTed to service providers (HMAC), with retries",
+     srs_webhooks_run},
     {NULL, NULL, NULL},
 };
 

@@ -33,6 +33,7 @@ enum notify_kind {
     NOTIFY_COMPLETED,  /* the process is completed: link (to download) */
     NOTIFY_DECLINED,   /* a signer declined: declined_by, reason */
     NOTIFY_EXPIRED,    /* the process expired */
+    NOTIFY_SRS_TERMS,  /* SRS: identity verified, accept the terms of use: link, valid_until */
 };
 
 struct notify_message {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#define N_KINDS 6
+#define N_KINDS 7
 
 struct kind_text {
     const char *subject;
@@ -66,6 +66,13 @@ static const struct locale_text locales[] = {
              "can no longer be signed.",
              "It expired on {until}.", "Details of the signing process:\n{link}",
              "Signet: the signing process has expired and can no longer be signed.", NULL},
+            {"Accept the terms of use of your registration",
+             "Your identity has been verified. Please read and accept the terms of use to "
+             "complete your registration.",
+             "The link is valid until {until}.", "Terms of use:\n{link}",
+             "Signet: your identity is verified. Accept the terms of use to complete your "
+             "registration: {link}",
+             "Valid until {until}."},
         },
     },
     {
@@ -106,6 +113,13 @@ static const struct locale_text locales[] = {
              "Signet: Der Signaturprozess ist abgelaufen und kann nicht mehr unterschrieben "
              "werden.",
              NULL},
+            {"Akzeptieren Sie die Nutzungsbedingungen Ihrer Registrierung",
+             "Ihre Identität wurde geprüft. Bitte lesen und akzeptieren Sie die "
+             "Nutzungsbedingungen, um Ihre Registrierung abzuschliessen.",
+             "Der Link ist gültig bis {until}.", "Nutzungsbedingungen:\n{link}",
+             "Signet: Ihre Identität ist geprüft. Akzeptieren Sie die Nutzungsbedingungen, um die "
+             "Registrierung abzuschliessen: {link}",
+             "Gültig bis {until}."},
         },
     },
     {
@@ -145,6 +159,13 @@ static const struct locale_text locales[] = {
              "Signet : le processus de signature a expiré ; les documents ne peuvent plus être "
              "signés.",
              NULL},
+            {"Acceptez les conditions d’utilisation de votre enregistrement",
+             "Votre identité a été vérifiée. Veuillez lire et accepter les conditions "
+             "d’utilisation pour terminer votre enregistrement.",
+             "Le lien est valable jusqu’au {until}.", "Conditions d’utilisation :\n{link}",
+             "Signet : votre identité est vérifiée. Acceptez les conditions d’utilisation pour "
+             "terminer votre enregistrement : {link}",
+             "Valable jusqu’au {until}."},
         },
     },
     {
@@ -182,6 +203,13 @@ static const struct locale_text locales[] = {
              "È scaduto il {until}.", "Dettagli del processo di firma:\n{link}",
              "Signet: il processo di firma è scaduto; i documenti non possono più essere firmati.",
              NULL},
+            {"Accetti le condizioni d’uso della sua registrazione",
+             "La sua identità è stata verificata. Legga e accetti le condizioni d’uso per "
+             "completare la registrazione.",
+             "Il link è valido fino al {until}.", "Condizioni d’uso:\n{link}",
+             "Signet: la sua identità è verificata. Accetti le condizioni d’uso per completare "
+             "la registrazione: {link}",
+             "Valido fino al {until}."},
         },
     },
 };
@@ -206,8 +234,8 @@ const char *notify_locale(const char *locale)
 
 const char *notify_kind_name(enum notify_kind kind)
 {
-    static const char *const names[N_KINDS] = {"INVITE",    "CODE",     "REMINDER",
-                                               "COMPLETED", "DECLINED", "EXPIRED"};
+    static const char *const names[N_KINDS] = {"INVITE",   "CODE",    "REMINDER", "COMPLETED",
+                                               "DECLINED", "EXPIRED", "SRS_TERMS"};
     return (unsigned)kind < N_KINDS ? names[kind] : "UNKNOWN";
 }
 
@@ -263,7 +291,8 @@ bool notify_render(const struct notify_message *m, char subject[NOTIFY_SUBJECT_M
     if ((unsigned)m->kind >= N_KINDS)
         return false;
     /* What each kind cannot do without. */
-    if (((m->kind == NOTIFY_INVITE || m->kind == NOTIFY_REMINDER) && !present(m->link)) ||
+    if (((m->kind == NOTIFY_INVITE || m->kind == NOTIFY_REMINDER || m->kind == NOTIFY_SRS_TERMS) &&
+         !present(m->link)) ||
         (m->kind == NOTIFY_CODE && !present(m->code)) ||
         (m->kind == NOTIFY_DECLINED && !present(m->declined_by)))
         return false;

@@ -165,6 +165,20 @@ struct pdf_stamp {
     size_t image_len;
 };
 
+/*
+ * Checks a drawn-signature image (PNG or JPEG bytes, read only during the call) as the visible
+ * signature will use it: MuPDF loads it, its size must be 1..max_width x 1..max_height pixels
+ * (checked before any pixel is decoded), and every pixel must decode. On PDF_OK *width and
+ * *height hold its size; otherwise they are 0 and `err` (may be NULL) holds a message for the
+ * client. Results: PDF_OK, PDF_NOT_PDF (not an image MuPDF can decode, broken, or too large),
+ * PDF_NOMEM, PDF_INTERNAL, PDF_INVALID_ARGUMENT (NULL or empty input: our bug).
+ * MuPDF decodes a PNG cut short inside its pixel data with the missing rows as zeros, so
+ * check the file's structure first (sign/drawn.h does, for the signer page).
+ */
+enum pdf_result pdf_image_check(struct pdf_engine *engine, const void *bytes, size_t len,
+                                int max_width, int max_height, int *width, int *height, char *err,
+                                size_t err_len);
+
 enum pdf_position_result {
     PDF_POSITION_OK = 0,       /* the box lies wholly inside the visible page */
     PDF_POSITION_NO_SUCH_PAGE, /* page index outside [-page_count, page_count) */

@@ -16,7 +16,7 @@
 #define DAYS_PER_YEAR 365
 #define LONG_MAX_DER  (64 * 1024) /* no certificate or key of ours comes near this */
 
-enum role { ROLE_ROOT, ROLE_ISSUING, ROLE_TSA, ROLE_OCSP };
+enum role { ROLE_ROOT, ROLE_ISSUING, ROLE_TSA, ROLE_OCSP, ROLE_RA };
 
 /* The hierarchy's profile: one row per entity, in position order; issuers come first. */
 static const struct entity_spec {
@@ -34,6 +34,8 @@ static const struct entity_spec {
     {"qualified-ca", ROLE_ISSUING, "issuing", "root", "Signet Qualified CA", "P-384", 10},
     {"tsa", ROLE_TSA, "tsa", "root", "Signet Time-Stamping Authority", "P-256", 10},
     {"ocsp", ROLE_OCSP, "ocsp", "root", "Signet OCSP Responder", "P-256", 5},
+    /* The registration authority signs SRS evidence packages (docs/srs.md). */
+    {"ra", ROLE_RA, "ra", "root", "Signet Registration Authority", "P-256", 5},
 };
 
 struct pki_ca {
@@ -177,6 +179,14 @@ static bool add_extensions(X509 *x, X509 *issuer, const struct entity_spec *s, c
                pki_x509_add_ext(x, &v3, NID_ext_key_usage, "OCSPSigning") &&
                pki_x509_add_ext(x, &v3, NID_id_pkix_OCSP_noCheck, "yes") &&
                pki_x509_add_ext(x, &v3, NID_info_access, aia);
+    case ROLE_RA:
+        /* Signs CMS evidence packages: no extended key usage, so any S/MIME-style verifier
+         * accepts it for signatures. */
+        return pki_x509_add_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") &&
+               pki_x509_add_ext(x, &v3, NID_key_usage,
+                                "critical,digitalSignature,nonRepudiation") &&
+               pki_x509_add_ext(x, &v3, NID_info_access, aia) &&
+               pki_x509_add_ext(x, &v3, NID_crl_distribution_points, crl);
     case ROLE_ROOT:
         break;
     }
@@ -211,6 +221,8 @@ static X509 *issue(const struct entity_spec *s, EVP_PKEY *key, X509 *issuer, EVP
     return x;
 }
 
+static bool fill(struct pki_ca *ca, const char *public_url, int64_t now, char *err, size_t err_len);
+
 /* The hierarchy under root_cert/root_key (both taken over by the new hierarchy, may be NULL:
  * a new root). */
 static struct pki_ca *generate(const char *public_url, int64_t now, X509 *root_cert,
@@ -236,6 +248,16 @@ static struct pki_ca *generate(const char *public_url, int64_t now, X509 *root_c
         ca->cert[0] = root_cert;
         ca->key[0] = root_key;
     }
+    if (!fill(ca, public_url, now, err, err_len)) {
+        pki_ca_free(ca);
+        return NULL;
+    }
+    return ca;
+}
+
+/* Issues every entity of ca that is missing (keys and certificates), issuers first. */
+static bool fill(struct pki_ca *ca, const char *public_url, int64_t now, char *err, size_t err_len)
+{
     for (size_t i = 0; i < PKI_CA_ENTITIES; i++) {
         const struct entity_spec *s = &specs[i];
         int issuer = s->role == ROLE_ROOT ? -1 : pki_ca_entity_find(s->issuer, strlen(s->issuer));
@@ -250,11 +272,20 @@ static struct pki_ca *generate(const char *public_url, int64_t now, X509 *root_c
             snprintf(err, err_len, "cannot create the %s certificate: %s", s->name,
                      e ? ERR_reason_error_string(e) : "unknown error");
             ERR_clear_error();
-            pki_ca_free(ca);
-            return NULL;
+            return false;
         }
     }
-    return ca;
+    return true;
+}
+
+bool pki_ca_fill_missing(struct pki_ca *ca, const char *public_url, int64_t now, char *err,
+                         size_t err_len)
+{
+    if (!ca || !ca->cert[0] || !public_url || !public_url_ok(public_url)) {
+        snprintf(err, err_len, "cannot add PKI entities without the root or a usable public URL");
+        return false;
+    }
+    return fill(ca, public_url, now, err, err_len);
 }
 
 struct pki_ca *pki_ca_generate(const char *public_url, int64_t now, char *err, size_t err_len)

@@ -5,8 +5,9 @@
  * service (pki/service.h) seals the keys and keeps them in the store.
  *
  * Entities are named as in URLs: "root", "simple-ca", "advanced-ca", "qualified-ca", "tsa",
- * "ocsp". Root and issuing CAs have ECDSA P-384 keys, the TSA and OCSP responder P-256; all
- * certificates are signed with ECDSA-SHA384 by their issuer (the root).
+ * "ocsp", and "ra", the registration authority that signs SRS evidence (P-256, 5 years). Root and
+ * issuing CAs have ECDSA P-384 keys, the TSA and OCSP responder P-256; all certificates are signed
+ * with ECDSA-SHA384 by their issuer (the root).
  *
  * Ownership: pki_ca_generate / pki_ca_new return a hierarchy freed by pki_ca_free
  * (pki_ca_free(NULL) does nothing). Once complete it is immutable and may be read by several
@@ -20,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKI_CA_ENTITIES 6 /* root, three issuing CAs, tsa, ocsp */
+#define PKI_CA_ENTITIES 7 /* root, three issuing CAs, tsa, ocsp, ra */
 
 struct pki_ca;
 
@@ -48,6 +49,10 @@ bool pki_ca_add(struct pki_ca *ca, const char *name, const unsigned char *cert_d
  * otherwise false with one line in err. */
 bool pki_ca_check(const struct pki_ca *ca, char *err, size_t err_len);
 void pki_ca_free(struct pki_ca *ca);
+/* Issues the entities ca lacks under its root (which must be present), valid from now: how a
+ * hierarchy stored before an entity existed (e.g. "ra") gets it. False with one line in err. */
+bool pki_ca_fill_missing(struct pki_ca *ca, const char *public_url, int64_t now, char *err,
+                         size_t err_len);
 
 /* The fixed entity list, in position order (i < PKI_CA_ENTITIES): name, role ("root",
  * "issuing", "tsa", "ocsp") and issuer name. NULL for i out of range. */

@@ -7,6 +7,7 @@
 #include "core/masterkey.h"
 #include "core/str.h"
 #include "pki/ca.h"
+#include "pki/internal.h"
 #include "pki/registry.h"
 #include "pki/tsa.h"
 #include "store/store.h"
@@ -111,12 +112,26 @@ static enum store_status insert_all_tx(struct store_tx *tx, void *cls)
 
 /* ---- creating and loading ---- */
 
+static bool seal_row(const struct pki_ca *ca, const unsigned char mk[CRYPTO_KEY_LEN],
+                     int64_t now_ms, size_t i, struct store_pki_entity *e, char *err,
+                     size_t err_len);
+
 /* Fills rows (PKI_CA_ENTITIES of them) from a new hierarchy, keys sealed under mk. */
 static bool seal_rows(const struct pki_ca *ca, const unsigned char mk[CRYPTO_KEY_LEN],
                       int64_t now_ms, struct store_pki_entity *rows, char *err, size_t err_len)
 {
-    for (size_t i = 0; i < PKI_CA_ENTITIES; i++) {
-        struct store_pki_entity *e = &rows[i];
+    for (size_t i = 0; i < PKI_CA_ENTITIES; i++)
+        if (!seal_row(ca, mk, now_ms, i, &rows[i], err, err_len))
+            return false;
+    return true;
+}
+
+/* Fills e from entity i of ca, its key sealed under mk. */
+static bool seal_row(const struct pki_ca *ca, const unsigned char mk[CRYPTO_KEY_LEN],
+                     int64_t now_ms, size_t i, struct store_pki_entity *e, char *err,
+                     size_t err_len)
+{
+    {
         char aad[64];
         size_t cert_len = 0, key_len = 0;
         unsigned char *cert = pki_ca_cert_der(ca, i, &cert_len);
@@ -142,6 +157,61 @@ static bool seal_rows(const struct pki_ca *ca, const unsigned char mk[CRYPTO_KEY
         }
     }
     return true;
+}
+
+/* Inserts the rows of c (entities added to an older hierarchy); a conflict means another
+ * process added them first. */
+static enum store_status insert_some_tx(struct store_tx *tx, void *cls)
+{
+    struct rows_ctx *c = cls;
+    enum store_status st = STORE_OK;
+    for (size_t i = 0; i < c->n && st == STORE_OK; i++)
+        st = store_pki_insert(tx, &c->rows[i]);
+    return st;
+}
+
+/*
+ * A hierarchy stored before some entity existed (e.g. "ra", added with the registration
+ * service): issues the missing entities under the stored root and stores them. Returns the
+ * completed hierarchy, or NULL with err (STORE_CONFLICT from another process: *retry).
+ */
+static struct pki_ca *add_missing(struct pki_ca *ca, const struct config *cfg, struct store *store,
+                                  const unsigned char mk[CRYPTO_KEY_LEN], bool *retry, char *err,
+                                  size_t err_len)
+{
+    bool present[PKI_CA_ENTITIES];
+    struct rows_ctx add = {0};
+    *retry = false;
+    for (size_t i = 0; i < PKI_CA_ENTITIES; i++)
+        present[i] = pki_ca_x509(ca, i) != NULL;
+    int64_t now_ms = time_now_ms();
+    if (!pki_ca_fill_missing(ca, cfg->public_url, now_ms / 1000, err, err_len))
+        goto fail;
+    add.rows = calloc(PKI_CA_ENTITIES, sizeof *add.rows);
+    if (!add.rows) {
+        snprintf(err, err_len, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < PKI_CA_ENTITIES; i++)
+        if (!present[i] && !seal_row(ca, mk, now_ms, i, &add.rows[add.n++], err, err_len))
+            goto fail;
+    enum store_status st = store_run(store, STORE_WRITE, insert_some_tx, &add);
+    if (st != STORE_OK) {
+        *retry = st == STORE_CONFLICT;
+        snprintf(err, err_len, "cannot store the added PKI entities (%s)", store_status_name(st));
+        goto fail;
+    }
+    free(add.rows);
+    if (pki_ca_check(ca, err, err_len)) {
+        log_info("PKI: %zu entities added to the stored hierarchy", add.n);
+        return ca;
+    }
+    pki_ca_free(ca);
+    return NULL;
+fail:
+    free(add.rows);
+    pki_ca_free(ca);
+    return NULL;
 }
 
 /* A hierarchy from stored rows, keys opened under mk; NULL with a message in err. */
@@ -174,7 +244,8 @@ static struct pki_ca *open_rows(const struct store_pki_entity *rows, size_t n,
             goto fail;
         }
     }
-    if (pki_ca_check(ca, err, err_len))
+    /* An incomplete hierarchy is completed (and then checked) by add_missing. */
+    if (n < PKI_CA_ENTITIES || pki_ca_check(ca, err, err_len))
         return ca;
 fail:
     OPENSSL_cleanse(key, sizeof key);
@@ -200,7 +271,7 @@ bool pki_service_start(struct pki_service *svc, const struct config *cfg, struct
             goto cleanup;
         }
         if (loaded.n > 0) {
-            if (loaded.n != PKI_CA_ENTITIES) {
+            if (loaded.n > PKI_CA_ENTITIES) {
                 snprintf(err, err_len, "the store holds %zu PKI entities, expected %d", loaded.n,
                          PKI_CA_ENTITIES);
                 goto cleanup;
@@ -208,6 +279,14 @@ bool pki_service_start(struct pki_service *svc, const struct config *cfg, struct
             ca = open_rows(loaded.rows, loaded.n, mk, err, err_len);
             if (!ca)
                 goto cleanup;
+            if (loaded.n < PKI_CA_ENTITIES) {
+                bool retry = false;
+                ca = add_missing(ca, cfg, store, mk, &retry, err, err_len);
+                if (!ca && retry && round == 0)
+                    continue; /* another process added them: load again */
+                if (!ca)
+                    goto cleanup;
+            }
             log_info("PKI loaded from the store");
             break;
         }

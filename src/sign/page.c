@@ -14,6 +14,7 @@
 #include "notify/notify.h"
 #include "pdf/pdf.h"
 #include "sign/attach.h"
+#include "sign/drawn.h"
 #include "sign/expiry.h"
 #include "sign/notices.h"
 #include "sign/page_app.h"
@@ -465,6 +466,15 @@ static const char *page_state(const struct store_process *p, const struct store_
     return authorized ? "READY" : "AUTHORIZE";
 }
 
+/* True when one of the participant's stamped boxes asks for a drawn signature. */
+static bool wants_drawing(const struct read_op *op, const char *me)
+{
+    for (size_t i = 0; i < op->n_docs; i++)
+        if (sign_signing_box_drawn(sign_signing_box(&op->docs[i], me)))
+            return true;
+    return false;
+}
+
 /* The documents' JSON: pages with sizes (from the original) and the participant's boxes. */
 static json_t *documents_json(const struct sign_page_env *env, const struct read_op *op,
                               const char *me)
@@ -491,10 +501,13 @@ static json_t *documents_json(const struct sign_page_env *env, const struct read
             const struct store_signature_position *sp = &d->positions[k];
             if (strcmp(sp->participant_id, me) != 0)
                 continue;
-            json_array_append_new(
-                boxes, json_pack("{s:I, s:I, s:I, s:i, s:i}", "page", (json_int_t)sp->page, "x",
-                                 (json_int_t)sp->x, "y", (json_int_t)sp->y, "width",
-                                 SIGN_STICKER_WIDTH, "height", SIGN_STICKER_HEIGHT));
+            /* drawn: this box is the one stamped (sign_signing_box) and asks for a drawing. */
+            bool drawn = sp == sign_signing_box(d, me) && sign_signing_box_drawn(sp);
+            json_array_append_new(boxes,
+                                  json_pack("{s:I, s:I, s:I, s:i, s:i, s:b}", "page",
+                                            (json_int_t)sp->page, "x", (json_int_t)sp->x, "y",
+                                            (json_int_t)sp->y, "width", SIGN_STICKER_WIDTH,
+                                            "height", SIGN_STICKER_HEIGHT, "drawn", drawn));
         }
         /* version names the file the previews show (the newest): the page asks for the
          * previews again when it changes. */
@@ -586,6 +599,8 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         }
         json_object_set_new(o, "documents", docs);
         json_object_set_new(o, "signers", signers);
+        json_object_set_new(o, "drawnSignature",
+                            json_boolean(wants_drawing(&op, sess->participant_id)));
     }
     if (methods & SIGN_METHOD_APP) {
         /* Whether the signer's authenticator app is set up: the page shows the enrolment or
@@ -1050,13 +1065,65 @@ static enum store_status sms_check_tx(struct store_tx *tx, void *cls)
                                   "sign_failure", why, NULL});
 }
 
-enum sign_page_result sign_page_sign(const struct sign_page_env *env,
-                                     const struct store_ui_session *sess, const char *method,
-                                     const char *code, const json_t *passkey, int64_t now,
-                                     char *err, size_t err_len)
+/* The drawn signature of a sign call: required (and then decoded into *png, owned) when one
+ * of the participant's boxes asks for it, refused otherwise. Checked before any code is used
+ * up. */
+static enum sign_page_result drawn_image(const struct sign_page_env *env,
+                                         const struct store_ui_session *sess, const char *image,
+                                         int64_t now, unsigned char **png, size_t *png_len,
+                                         char *err, size_t err_len)
 {
-    if (!sess->authorized_at)
-        return SIGN_PAGE_NOT_AUTHORIZED;
+    struct read_op rop;
+    *png = NULL;
+    *png_len = 0;
+    enum sign_page_result res = read_process(env->store, sess, true, now, &rop);
+    bool wanted = res == SIGN_PAGE_OK && wants_drawing(&rop, sess->participant_id);
+    read_clear(&rop);
+    if (res != SIGN_PAGE_OK)
+        return res;
+    if (!wanted) {
+        if (image) {
+            say(err, err_len,
+                "Field 'image' is not accepted: no signature box of yours asks for a drawn "
+                "signature.");
+            return SIGN_PAGE_INVALID;
+        }
+        return SIGN_PAGE_OK;
+    }
+    if (!image) {
+        say(err, err_len,
+            "Field 'image' is required: draw your signature (a base64 PNG) for the signature "
+            "box that asks for it.");
+        return SIGN_PAGE_INVALID;
+    }
+    int w = 0, h = 0;
+    if (!sign_drawn_decode(image, png, png_len, &w, &h, err, err_len))
+        return SIGN_PAGE_INVALID;
+    /* Decoded as the visible signature will decode it, so that a broken image is refused
+     * here instead of being left out of the box (or failing the signature). */
+    char why[200] = "";
+    enum pdf_result pr = pdf_image_check(env->pdf, *png, *png_len, SIGN_DRAWN_MAX_WIDTH,
+                                         SIGN_DRAWN_MAX_HEIGHT, &w, &h, why, sizeof why);
+    if (pr == PDF_OK)
+        return SIGN_PAGE_OK;
+    free(*png);
+    *png = NULL;
+    *png_len = 0;
+    if (pr == PDF_NOT_PDF) {
+        say(err, err_len, "Field 'image': %s Draw your signature again.", why);
+        return SIGN_PAGE_INVALID;
+    }
+    say(err, err_len, "The drawing cannot be checked now; try again.");
+    return SIGN_PAGE_UNAVAILABLE;
+}
+
+/* sign_page_sign once the drawn signature (png, may be NULL) is checked. */
+static enum sign_page_result sign_with(const struct sign_page_env *env,
+                                       const struct store_ui_session *sess, const char *method,
+                                       const char *code, const json_t *passkey,
+                                       const unsigned char *png, size_t png_len, int64_t now,
+                                       char *err, size_t err_len)
+{
     bool sms = method && !strcmp(method, "SMS");
     bool app = method && !strcmp(method, "APP");
     bool pk = method && !strcmp(method, "PASSKEY");
@@ -1122,6 +1189,8 @@ enum sign_page_result sign_page_sign(const struct sign_page_env *env,
         .process_id = sess->process_id,
         .participant_id = sess->participant_id,
         .method = method,
+        .image = png,
+        .image_len = png_len,
         .now_ms = now,
     };
     struct sign_signing_outcome outcome;
@@ -1142,6 +1211,22 @@ enum sign_page_result sign_page_sign(const struct sign_page_env *env,
     }
     say(err, err_len, "The signature cannot be made now; try again.");
     return SIGN_PAGE_UNAVAILABLE;
+}
+
+enum sign_page_result sign_page_sign(const struct sign_page_env *env,
+                                     const struct store_ui_session *sess, const char *method,
+                                     const char *code, const json_t *passkey, const char *image,
+                                     int64_t now, char *err, size_t err_len)
+{
+    unsigned char *png = NULL;
+    size_t png_len = 0;
+    if (!sess->authorized_at)
+        return SIGN_PAGE_NOT_AUTHORIZED;
+    enum sign_page_result res = drawn_image(env, sess, image, now, &png, &png_len, err, err_len);
+    if (res == SIGN_PAGE_OK)
+        res = sign_with(env, sess, method, code, passkey, png, png_len, now, err, err_len);
+    free(png);
+    return res;
 }
 
 struct decline_op {

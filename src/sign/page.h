@@ -100,7 +100,8 @@ bool sign_page_csrf_valid(const char *id, const char *header);
  * The page's view of the session (new reference into *out): state (AUTHORIZE, READY, SIGNED,
  * DECLINED, COMPLETED, EXPIRED), the signer's name, how a code would be sent, the methods
  * the page can use, backUrl, successUrl, mode; once authorized also the documents (pages with
- * their sizes, the signer's boxes) and the other signers' states.
+ * their sizes, the signer's boxes, each with "drawn") and the other signers' states, and
+ * drawnSignature (a box asks for a drawn signature: sign_page_sign needs an image).
  */
 enum sign_page_result sign_page_state(const struct sign_page_env *env,
                                       const struct store_ui_session *sess, int64_t now,
@@ -137,11 +138,15 @@ enum sign_page_result sign_page_file(const struct sign_page_env *env,
 /* Signs with method "CLICK", "SMS" (code: the newest SIGN code), "APP" (code: the current
  * code of the signer's authenticator app, sign/page_app.h; needs env->master_key) or
  * "PASSKEY" (passkey: the WebAuthn assertion, sign/page_passkey.h) by calling
- * sign_participant_sign for the session's participant. code and passkey may be NULL. */
+ * sign_participant_sign for the session's participant. code and passkey may be NULL.
+ * image: the drawn signature (base64 PNG, sign/drawn.h), required when one of the signer's
+ * boxes asks for it (stickerProvider CUSTOM_VISUAL_SIGNATURE_PROVIDER) and refused otherwise
+ * (NULL: none); checked strictly (INVALID with err) before any code is used up, and placed
+ * only into the boxes that ask for it. */
 enum sign_page_result sign_page_sign(const struct sign_page_env *env,
                                      const struct store_ui_session *sess, const char *method,
-                                     const char *code, const json_t *passkey, int64_t now,
-                                     char *err, size_t err_len);
+                                     const char *code, const json_t *passkey, const char *image,
+                                     int64_t now, char *err, size_t err_len);
 
 /* The session's signer declines with reason (1..SIGN_PAGE_REASON_MAX bytes of UTF-8): status
  * DECLINED and audit "decline" SUCCESS in one transaction. */

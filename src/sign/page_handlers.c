@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The page's Content-Security-Policy without its frame-ancestors value (docs/web.md). */
 #define PAGE_CSP                                                                                   \
@@ -56,6 +57,23 @@ static bool https_public(struct http_request *req)
 {
     const char *u = req->app->cfg->public_url;
     return u && !strncmp(u, "https://", 8);
+}
+
+/* Whether --public-url is http://localhost or http://NAME.localhost (any port): browsers treat
+ * such origins as secure contexts and accept Secure (so also SameSite=None) cookies from them,
+ * which is what an EMBEDDED session needs during development (docs/signer-pages.md). */
+static bool localhost_public(struct http_request *req)
+{
+    const char *u = req->app->cfg->public_url;
+    if (!u || strncmp(u, "http://", 7) != 0)
+        return false;
+    const char *host = u + 7;
+    size_t n = strcspn(host, ":/?#");
+    static const char name[] = "localhost", suffix[] = ".localhost";
+    if (n == sizeof name - 1 && !strncasecmp(host, name, n))
+        return true;
+    return n > sizeof suffix - 1 &&
+           !strncasecmp(host + n - (sizeof suffix - 1), suffix, sizeof suffix - 1);
 }
 
 /* The session id from the Cookie header into out ("" when there is none). */
@@ -162,9 +180,11 @@ static void open_link(struct http_request *req, bool open)
     switch (sign_page_open(req->app->store, open, token, code, current[0] ? current : NULL,
                            time_now_ms(), sid, s)) {
     case SIGN_PAGE_OK: {
-        /* EMBEDDED over https: the cookie must reach the page inside another site's frame. */
-        bool secure = https_public(req);
-        bool cross_site = secure && !strcmp(s->mode, "EMBEDDED");
+        /* EMBEDDED over https (or http://localhost, a secure context for browsers): the
+         * cookie must reach the page inside another site's frame. */
+        bool embedded = !strcmp(s->mode, "EMBEDDED");
+        bool cross_site = embedded && (https_public(req) || localhost_public(req));
+        bool secure = https_public(req) || cross_site;
         snprintf(cookie, sizeof cookie, SIGN_PAGE_COOKIE "=%s; Path=/ui; HttpOnly; %s%s", sid,
                  cross_site ? "SameSite=None; Partitioned" : "SameSite=Strict",
                  secure ? "; Secure" : "");
@@ -433,14 +453,18 @@ void sign_page_handle_sign(struct http_request *req)
     }
     if (session_of(req, true, s, sid)) {
         const char *method = body_text(req, "method");
+        json_t *image = json_object_get(req->json, "image");
         struct sign_page_env env;
         /* The master key opens the app's secret (APP) and derives the participant URLs that
          * completion notices carry. */
-        if (page_env_with_key(req, mk, &env))
+        if (image && !json_is_string(image))
+            http_reply_error(req, ERR_VALIDATION,
+                             "Field 'image' must be a string: the base64 of a PNG.");
+        else if (page_env_with_key(req, mk, &env))
             reply_result(req,
                          sign_page_sign(&env, s, method, body_text(req, "code"),
-                                        json_object_get(req->json, "passkey"), time_now_ms(), err,
-                                        sizeof err),
+                                        json_object_get(req->json, "passkey"),
+                                        json_string_value(image), time_now_ms(), err, sizeof err),
                          err);
     }
     memset(mk, 0, sizeof mk);

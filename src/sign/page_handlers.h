@@ -39,7 +39,8 @@ void sign_page_handle_passkey_options(struct http_request *req);
 /* POST /ui/api/session/passkey/register {"id", "clientDataJSON", "attestationObject"}:
  * registers the signer's passkey. */
 void sign_page_handle_passkey_register(struct http_request *req);
-/* POST /ui/api/session/sign {"method": "CLICK" | "SMS" | "APP", "code": "…"}. */
+/* POST /ui/api/session/sign {"method": "CLICK" | "SMS" | "APP" | "PASSKEY", "code": "…",
+ * "passkey": {…}, "image": "…" (base64 PNG: the drawn signature, when a box asks for one)}. */
 void sign_page_handle_sign(struct http_request *req);
 /* POST /ui/api/session/decline {"reason": "…"}. */
 void sign_page_handle_decline(struct http_request *req);

@@ -210,9 +210,7 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
     for (size_t i = 0; i < op->n_docs; i++) {
         struct plan *pl = &op->plans[i];
         pl->doc = &op->docs[i];
-        for (size_t k = 0; k < pl->doc->n_positions && !pl->position; k++)
-            if (!strcmp(pl->doc->positions[k].participant_id, op->signer->id))
-                pl->position = &pl->doc->positions[k];
+        pl->position = sign_signing_box(pl->doc, op->signer->id);
         placed += pl->position != NULL;
         pl->timestamp = op->completes && (pl->position || pl->doc->last.id[0]);
     }
@@ -241,8 +239,6 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
     preq.identity.serial_number = rid ? rid->serial_number : NULL;
     preq.identity.country = rid ? rid->country : NULL;
     preq.now = req->now_ms / 1000;
-    preq.image = req->image;
-    preq.image_len = req->image_len;
     preq.w = SIGN_STICKER_WIDTH;
     preq.h = SIGN_STICKER_HEIGHT;
 
@@ -280,6 +276,9 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
             preq.page = (int)pl->position->page;
             preq.x = (double)pl->position->x;
             preq.y = (double)pl->position->y;
+            bool drawn = sign_signing_box_drawn(pl->position);
+            preq.image = drawn ? req->image : NULL;
+            preq.image_len = drawn ? req->image_len : 0;
             ps = pades_sign(env->pdf, ca, tsa, &hooks, &preq, current, current_len, &pr, err,
                             err_len);
             if (ps != PADES_OK) {
@@ -441,6 +440,20 @@ cleanup:
     json_decref(extras);
     store_process_clear(&now_p);
     return st;
+}
+
+const struct store_signature_position *sign_signing_box(const struct store_document *d,
+                                                        const char *participant_id)
+{
+    for (size_t k = 0; k < d->n_positions; k++)
+        if (!strcmp(d->positions[k].participant_id, participant_id))
+            return &d->positions[k];
+    return NULL;
+}
+
+bool sign_signing_box_drawn(const struct store_signature_position *box)
+{
+    return box && !strcmp(box->sticker_provider, "CUSTOM_VISUAL_SIGNATURE_PROVIDER");
 }
 
 enum sign_signing_result sign_participant_sign(const struct sign_signing_env *env,

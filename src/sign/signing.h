@@ -9,7 +9,8 @@
  *     signature comes with the registered identity of the signer (Smart Registration Service);
  *   - signs each document the signer is placed on, on top of its newest version (the original,
  *     or the file after the previous signature), as PAdES B-LT (sign/pades.h) with a fresh
- *     certificate of the level's CA, visibly at the signer's first position on that document;
+ *     certificate of the level's CA, visibly at the signer's first position on that document
+ *     (with the drawn signature when that position asks for one);
  *   - when this was the last pending signer, adds a document time stamp (B-LTA) to every
  *     signed document and completes the process;
  *   - stores each new file as a document version (its id becomes lastSignedFileId), marks the
@@ -31,6 +32,8 @@
 struct store;
 struct pdf_engine;
 struct pki_service;
+struct store_document;
+struct store_signature_position;
 
 #define SIGN_SIGNING_ATTEMPTS 5
 
@@ -61,7 +64,10 @@ struct sign_signing_request {
     const char *method;         /* "CLICK" | "SMS" | "APP" | "PASSKEY" | "OSS" */
     /* Required for QUALIFIED / QUALIFIED_EU; optional otherwise (then the declared name). */
     const struct sign_registered_identity *identity;
-    const unsigned char *image; /* optional drawn signature (PNG/JPEG) for the visible box */
+    /* Optional drawn signature (PNG/JPEG). It goes only into the visible boxes whose position
+     * asks for it (stickerProvider CUSTOM_VISUAL_SIGNATURE_PROVIDER, sign_signing_box_drawn);
+     * the other boxes show the text alone. */
+    const unsigned char *image;
     size_t image_len;
     int64_t now_ms;
 };
@@ -86,6 +92,14 @@ enum sign_signing_result sign_participant_sign(const struct sign_signing_env *en
                                                const struct sign_signing_request *req,
                                                struct sign_signing_outcome *out, char *err,
                                                size_t err_len);
+
+/* The signer's visible box on document d: its first signature position there (the others are
+ * not stamped), or NULL when participant_id is not placed on d. Borrowed from d. */
+const struct store_signature_position *sign_signing_box(const struct store_document *d,
+                                                        const char *participant_id);
+/* True when that box asks for a drawn signature (stickerProvider
+ * CUSTOM_VISUAL_SIGNATURE_PROVIDER). */
+bool sign_signing_box_drawn(const struct store_signature_position *box);
 
 /* "MATCH" when the declared name (first and last name) and the certificate's common name are
  * the same apart from letter case and spacing, else "MISMATCH". */

@@ -1,7 +1,7 @@
 // The dev outbox page (/ui/outbox, docs/notify.md): the messages Signet kept because no SMTP
 // server or SMS gateway is configured, from GET /ui/api/outbox, newest first. Message text is
 // shown as text (never parsed as HTML); http(s) URLs in it become links.
-import { el, fetchJson, loadMessages, timeElement } from './ui.js';
+import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t, timeElement } from './ui.js';
 
 const list = document.getElementById('messages');
 const status = document.getElementById('status');
@@ -27,7 +27,7 @@ export function linkify(text) {
 }
 
 function messageCard(m) {
-  const title = m.channel === 'SMS' ? `SMS to ${m.recipient}` : m.subject;
+  const title = m.channel === 'SMS' ? t('outbox.smsTo', { recipient: m.recipient }) : m.subject;
   return el(
     'article',
     { class: 'card outbox-message', 'data-id': m.id, 'data-kind': m.kind },
@@ -36,11 +36,11 @@ function messageCard(m) {
       'p',
       { class: 'outbox-meta' },
       el('span', { class: 'outbox-channel' }, m.channel),
-      ` · ${m.kind} · ${m.locale} · to `,
+      ` · ${m.kind} · ${m.locale} · ${t('outbox.to')} `,
       el('span', { class: 'outbox-recipient' }, m.recipient),
       ' · ',
       timeElement(m.createdAt),
-      m.processId ? ` · process ${m.processId}` : null,
+      m.processId ? ` · ${t('outbox.process', { id: m.processId })}` : null,
     ),
     el('pre', { class: 'outbox-body' }, linkify(m.body)),
   );
@@ -54,8 +54,10 @@ async function load() {
     list.replaceChildren(...messages.map(messageCard));
     status.textContent =
       messages.length === 0
-        ? 'No messages yet. Messages appear here when Signet would send an e-mail or SMS.'
-        : `${messages.length} message${messages.length === 1 ? '' : 's'}.`;
+        ? t('outbox.empty')
+        : messages.length === 1
+          ? t('outbox.countOne')
+          : t('outbox.count', { count: messages.length });
     status.hidden = false;
   } catch (e) {
     errorBox.textContent = e.message;
@@ -66,5 +68,7 @@ async function load() {
 }
 
 reload.addEventListener('click', load);
-await loadMessages('en');
+await loadMessages(pickLanguage());
+applyMessages();
 await load();
+document.body.dataset.ready = 'true';

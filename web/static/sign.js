@@ -4,6 +4,7 @@
 // first time), declining, and the end states.
 // Everything goes through the session API under /ui/api/session (cookie + X-CSRF-Token).
 import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t, timeElement, ApiError } from './ui.js';
+import { SignaturePad } from './signature_pad.js';
 
 const API = '/ui/api/session';
 let state = null;
@@ -127,10 +128,39 @@ function renderMethods() {
       || 'sign.methodClick';
     const button = el('button', { class: 'button', type: 'button', 'data-method': m }, t(label));
     const start = { SMS: startSms, APP: startApp, PASSKEY: startPasskey }[m] || (() => sign('CLICK'));
-    button.addEventListener('click', start);
+    // A box that asks for a drawn signature: nothing starts (no code is sent) without one.
+    button.addEventListener('click', (event) => { if (drawingReady()) start(event); });
     box.append(button);
   }
   $('sign').hidden = false;
+  renderPad();
+}
+
+let pad = null;
+
+function renderPad() {
+  const wanted = state.drawnSignature === true;
+  $('pad').hidden = !wanted;
+  if (!wanted) return;
+  const canvas = $('pad-canvas');
+  canvas.setAttribute('aria-label', t('sign.padCanvasLabel'));
+  if (!pad) {
+    pad = new SignaturePad(canvas, (empty) => {
+      canvas.classList.toggle('invalid', false);
+      $('pad-status').textContent = empty ? '' : t('sign.padDone');
+      if (!empty && $('error-message').textContent === t('sign.padRequired')) showError('');
+    });
+    pad.fit();
+  }
+}
+
+/** True when no drawing is needed or one is there; otherwise says so and returns false. */
+function drawingReady() {
+  if (state.drawnSignature !== true || (pad && !pad.empty)) return true;
+  showError(t('sign.padRequired'));
+  $('pad-canvas').classList.add('invalid');
+  $('pad-name').focus();
+  return false;
 }
 
 function render() {
@@ -294,6 +324,7 @@ async function withPasskey(fn) {
 }
 
 function passkeyAction() {
+  if (!drawingReady()) return Promise.resolve();
   return guarded(async () => {
     if (!(state.passkey && state.passkey.registered)) {
       const { publicKey } = await post('/passkey/options', { purpose: 'REGISTER' });
@@ -326,6 +357,7 @@ function passkeyAction() {
 }
 
 function sign(method, code) {
+  if (!drawingReady()) return Promise.resolve();
   return guarded(() => signNow(method, code, null));
 }
 
@@ -336,6 +368,7 @@ async function signNow(method, code, passkey) {
     const body = { method };
     if (code) body.code = code;
     if (passkey) body.passkey = passkey;
+    if (state.drawnSignature === true && pad) body.image = pad.png();
     await post('/sign', body);
   } finally {
     for (const b of $('methods').querySelectorAll('button')) b.disabled = false;
@@ -382,6 +415,11 @@ async function main() {
     sign('APP', $('app-input').value.trim());
   });
   $('passkey-button').addEventListener('click', passkeyAction);
+  $('pad-clear').addEventListener('click', () => pad?.clear());
+  $('pad-type-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    pad?.write($('pad-name').value);
+  });
   $('decline-form').addEventListener('submit', decline);
   if (state) render();
   else if (failure instanceof ApiError && (failure.status === 401 || failure.status === 404)) invalidLink();

@@ -3,7 +3,7 @@
 // innerHTML (text from documents and servers is never parsed as HTML).
 
 /** Languages that have a messages table in ./i18n/{lang}.js; the first is the default. */
-export const LANGUAGES = ['en', 'de'];
+export const LANGUAGES = ['en', 'de', 'fr', 'it'];
 
 let messages = {};
 let fallback = {};

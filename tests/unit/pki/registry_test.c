@@ -184,7 +184,7 @@ static void hierarchy_is_recorded_once(void **state)
     assert_int_equal(store_run(f->store, STORE_WRITE, sync_tx, NULL), STORE_OK);
     assert_int_equal(store_run(f->store, STORE_WRITE, sync_tx, NULL), STORE_OK);
     assert_int_equal(store_run(f->store, STORE_READ, list_tx, &o), STORE_OK);
-    assert_int_equal(o.n, 5); /* three issuing CAs, tsa, ocsp; not the root */
+    assert_int_equal(o.n, 6); /* three issuing CAs, tsa, ocsp, ra; not the root */
     for (size_t i = 0; i < o.n; i++) {
         assert_string_equal(o.certs[i].issuer, "root");
         assert_string_equal(o.certs[i].organization_id, "");

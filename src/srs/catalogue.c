@@ -1,0 +1,250 @@
+#include "srs/catalogue.h"
+
+#include "core/config.h"
+#include "core/embed.h"
+#include "core/str.h"
+#include "srs/connector.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CATALOGUE_EMBEDDED "config/srs-methods.json"
+#define CATALOGUE_MAX      (1024 * 1024)
+
+static const char *const languages[] = {"en", "de", "fr", "it"};
+
+bool srs_jurisdiction_valid(const char *s)
+{
+    return s && (strcmp(s, "CH") == 0 || strcmp(s, "EU") == 0);
+}
+
+bool srs_level_valid(const char *s)
+{
+    return s && (strcmp(s, "ADVANCED") == 0 || strcmp(s, "QUALIFIED") == 0);
+}
+
+void srs_catalogue_free(struct srs_catalogue *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        json_decref(c->methods[i].entry);
+    free(c->methods);
+    free(c);
+}
+
+/* True when v is a non-empty array of strings each accepted by ok. */
+static bool string_array(const json_t *v, bool (*ok)(const char *))
+{
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return false;
+    size_t i;
+    const json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        if (!json_is_string(e) || (ok && !ok(json_string_value(e))))
+            return false;
+    }
+    return true;
+}
+
+static bool language_valid(const char *s)
+{
+    for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
+        if (strcmp(s, languages[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool nonempty(const char *s)
+{
+    return s[0] != '\0' && strlen(s) < 64;
+}
+
+/* A text in every language: {"en": …, "de": …, "fr": …, "it": …}. */
+static bool texts(const json_t *v)
+{
+    if (!json_is_object(v))
+        return false;
+    for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++) {
+        const json_t *t = json_object_get(v, languages[i]);
+        if (!json_is_string(t) || json_string_length(t) == 0)
+            return false;
+    }
+    return true;
+}
+
+/* Checks one method entry into m; the name of the bad field into *bad. */
+static bool parse_method(json_t *e, struct srs_method *m, const char **bad)
+{
+    const json_t *validity = json_object_get(e, "validity");
+    const char *id = json_string_value(json_object_get(e, "id"));
+    const char *connector = json_string_value(json_object_get(e, "connector"));
+    const char *duration = json_string_value(json_object_get(validity, "duration"));
+    const json_t *limited = json_object_get(validity, "limitedByDocumentExpiry");
+    if (!id || !str_copy(m->id, sizeof m->id, id) || !id[0])
+        *bad = "id";
+    else if (!connector || !srs_connector_find(connector) ||
+             !str_copy(m->connector, sizeof m->connector, connector))
+        *bad = "connector";
+    else if (!texts(json_object_get(e, "name")))
+        *bad = "name";
+    else if (!texts(json_object_get(e, "description")))
+        *bad = "description";
+    else if (!string_array(json_object_get(e, "jurisdictions"), srs_jurisdiction_valid))
+        *bad = "jurisdictions";
+    else if (!string_array(json_object_get(e, "levels"), srs_level_valid))
+        *bad = "levels";
+    else if (!duration || !iso_parse_duration(duration, &m->validity))
+        *bad = "validity.duration";
+    else if (!json_is_boolean(limited))
+        *bad = "validity.limitedByDocumentExpiry";
+    else if (!string_array(json_object_get(e, "requirements"), nonempty))
+        *bad = "requirements";
+    else if (!string_array(json_object_get(e, "languages"), language_valid))
+        *bad = "languages";
+    else {
+        m->limited_by_document = json_is_true(limited);
+        m->entry = json_deep_copy(e);
+        if (!m->entry) {
+            *bad = "(out of memory)";
+            return false;
+        }
+        json_object_del(m->entry, "connector"); /* internal */
+        return true;
+    }
+    return false;
+}
+
+struct srs_catalogue *srs_catalogue_parse(const char *text, size_t len, char *err, size_t err_len)
+{
+    json_error_t jerr;
+    struct srs_catalogue *c = NULL;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    const json_t *methods = json_object_get(root, "methods");
+    if (!root) {
+        snprintf(err, err_len, "the methods catalogue is not JSON (line %d: %s)", jerr.line,
+                 jerr.text);
+        goto fail;
+    }
+    if (!json_is_array(methods) || json_array_size(methods) == 0) {
+        snprintf(err, err_len, "the methods catalogue needs a non-empty array \"methods\"");
+        goto fail;
+    }
+    c = calloc(1, sizeof *c);
+    if (c)
+        c->methods = calloc(json_array_size(methods), sizeof *c->methods);
+    if (!c || !c->methods) {
+        snprintf(err, err_len, "out of memory");
+        goto fail;
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(methods, i, e)
+    {
+        const char *bad = NULL;
+        if (!json_is_object(e) || !parse_method(e, &c->methods[i], &bad)) {
+            snprintf(err, err_len, "methods catalogue: method %zu has a missing or bad \"%s\"",
+                     i + 1, bad ? bad : "(entry)");
+            goto fail;
+        }
+        c->n++;
+        if (srs_catalogue_find(c, c->methods[i].id) != &c->methods[i]) {
+            snprintf(err, err_len, "methods catalogue: method id \"%s\" appears twice",
+                     c->methods[i].id);
+            goto fail;
+        }
+    }
+    json_decref(root);
+    return c;
+fail:
+    json_decref(root);
+    srs_catalogue_free(c);
+    return NULL;
+}
+
+const struct srs_method *srs_catalogue_find(const struct srs_catalogue *c, const char *id)
+{
+    for (size_t i = 0; c && id && i < c->n; i++)
+        if (strcmp(c->methods[i].id, id) == 0)
+            return &c->methods[i];
+    return NULL;
+}
+
+static bool array_has(const json_t *a, const char *s)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach(a, i, e)
+    {
+        if (strcmp(json_string_value(e), s) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool srs_method_serves(const struct srs_method *m, const char *jurisdiction, const char *level)
+{
+    return (!jurisdiction || array_has(json_object_get(m->entry, "jurisdictions"), jurisdiction)) &&
+           (!level || array_has(json_object_get(m->entry, "levels"), level));
+}
+
+json_t *srs_catalogue_json(const struct srs_catalogue *c, const char *jurisdiction,
+                           const char *level)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < c->n; i++)
+        if (srs_method_serves(&c->methods[i], jurisdiction, level))
+            json_array_append(list, c->methods[i].entry);
+    return list ? json_pack("{s:o}", "methods", list) : NULL;
+}
+
+/* ---- the process-wide catalogue ---- */
+
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool load_done;
+static struct srs_catalogue *loaded;
+static char load_error[256];
+
+static void load(const struct config *cfg)
+{
+    const char *path = cfg->srs_methods_file;
+    if (path && path[0]) {
+        FILE *f = fopen(path, "rb");
+        char *text = malloc(CATALOGUE_MAX);
+        size_t n = f && text ? fread(text, 1, CATALOGUE_MAX, f) : 0;
+        if (!f || !text)
+            snprintf(load_error, sizeof load_error, "cannot read the methods catalogue %s", path);
+        else if (n == CATALOGUE_MAX)
+            snprintf(load_error, sizeof load_error, "the methods catalogue %s is too large", path);
+        else
+            loaded = srs_catalogue_parse(text, n, load_error, sizeof load_error);
+        if (f)
+            fclose(f);
+        free(text);
+    } else {
+        const struct embedded_file *e = embed_find(web_files, CATALOGUE_EMBEDDED);
+        if (e)
+            loaded =
+                srs_catalogue_parse((const char *)e->data, e->size, load_error, sizeof load_error);
+        else
+            snprintf(load_error, sizeof load_error, "the built-in methods catalogue is missing");
+    }
+}
+
+const struct srs_catalogue *srs_catalogue_get(const struct config *cfg, char *err, size_t err_len)
+{
+    /* Loaded once per process: the configuration does not change while it runs. */
+    pthread_mutex_lock(&load_lock);
+    if (!load_done) {
+        load(cfg);
+        load_done = true;
+    }
+    const struct srs_catalogue *c = loaded;
+    if (!c)
+        snprintf(err, err_len, "%s", load_error);
+    pthread_mutex_unlock(&load_lock);
+    return c;
+}

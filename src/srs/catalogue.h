@@ -1,0 +1,59 @@
+/*
+ * The methods catalogue of the Smart Registration Service (docs/srs.md): which identification
+ * methods exist, which jurisdictions ("CH" ZertES, "EU" eIDAS) and levels ("ADVANCED",
+ * "QUALIFIED") each serves, how long a registration made with it stays valid, its names and
+ * descriptions in en/de/fr/it, requirements and languages. It is operator data, not code: a
+ * JSON file (--srs-methods-file), by default the embedded web/config/srs-methods.json.
+ *
+ * Each method names its partner connector (srs/connector.h); the connector is internal and
+ * never shown to service providers.
+ *
+ * Ownership: srs_catalogue_parse returns a catalogue freed by srs_catalogue_free;
+ * srs_catalogue_get returns the process-wide one (loaded once, never freed, read-only).
+ */
+#ifndef SIGNET_SRS_CATALOGUE_H
+#define SIGNET_SRS_CATALOGUE_H
+
+#include "core/isotime.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+
+struct srs_method {
+    char id[32];
+    char connector[32];
+    struct iso_duration validity;
+    bool limited_by_document; /* never valid beyond the identity document's expiry */
+    json_t *entry;            /* the public description (owned by the catalogue) */
+};
+
+struct srs_catalogue {
+    struct srs_method *methods;
+    size_t n;
+};
+
+/* Parses and checks a catalogue (every field, known jurisdictions/levels/languages, a
+ * connector that exists). NULL with one line in err naming the bad method and field. */
+struct srs_catalogue *srs_catalogue_parse(const char *text, size_t len, char *err, size_t err_len);
+void srs_catalogue_free(struct srs_catalogue *c);
+
+/* The catalogue of cfg (loaded on first use, from cfg->srs_methods_file or the embedded
+ * default). NULL with one line in err when it cannot be loaded. Thread-safe. */
+const struct srs_catalogue *srs_catalogue_get(const struct config *cfg, char *err, size_t err_len);
+
+/* The method with this id, or NULL. */
+const struct srs_method *srs_catalogue_find(const struct srs_catalogue *c, const char *id);
+/* True when m serves jurisdiction and level (NULL: any). */
+bool srs_method_serves(const struct srs_method *m, const char *jurisdiction, const char *level);
+/* {"methods":[…]} of the methods serving jurisdiction and level (NULL: any); owned. */
+json_t *srs_catalogue_json(const struct srs_catalogue *c, const char *jurisdiction,
+                           const char *level);
+
+/* True for "CH" / "EU", and for "ADVANCED" / "QUALIFIED". */
+bool srs_jurisdiction_valid(const char *s);
+bool srs_level_valid(const char *s);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * Identification partners behind one interface (docs/srs.md). A connector opens an order for
+ * a registration (telling where the end customer continues), checks that a callback really
+ * comes from the partner, and turns the partner's result into a struct srs_partner_result.
+ * Adding a partner is a new connector in the table of srs/connector.c; nothing else changes.
+ *
+ * Built in: "video-sim", the video-identification simulator: its pages (/srs/sim/video/{order})
+ * let a test agent approve with ID data or reject, and its result reaches the same callback
+ * path /srs/partner/v1/video-sim/callback as a real partner's, HMAC-SHA256-signed.
+ *
+ * Callbacks carry the header "X-Signet-Signature: sha256=HEX", HMAC-SHA256 of the exact body
+ * under the partner's shared secret (--srs-partner-secret, or derived from the master key).
+ */
+#ifndef SIGNET_SRS_CONNECTOR_H
+#define SIGNET_SRS_CONNECTOR_H
+
+#include "core/crypto.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SRS_SIGNATURE_HEADER "X-Signet-Signature"
+#define SRS_SIGNATURE_LEN    (7 + 2 * SHA256_LEN + 1) /* "sha256=" + hex + NUL */
+
+/* What the partner found; strings are NUL-terminated UTF-8. */
+struct srs_partner_result {
+    char order_id[65];
+    bool approved;
+    char reason[256]; /* when rejected */
+    char agent[128];
+    int64_t identified_at; /* ms */
+    char given_name[128];
+    char family_name[128];
+    char birth_date[11];    /* YYYY-MM-DD */
+    char nationality[4];    /* ISO 3166-1 alpha-2 */
+    char document_type[16]; /* PASSPORT | ID_CARD */
+    char document_number[64];
+    char document_expiry[11]; /* YYYY-MM-DD */
+    char issuing_country[4];  /* ISO 3166-1 alpha-2 */
+    char mobile[20];          /* E.164 */
+};
+
+struct srs_connector {
+    const char *name; /* in URLs: /srs/partner/v1/{name}/callback */
+    /* Opens an order: writes the URL where the end customer continues with the partner. */
+    bool (*open_order)(const char *public_url, const char *order_id, char *url, size_t url_len);
+    /* True when signature (the header's value) authenticates body under secret. */
+    bool (*verify_callback)(const unsigned char *secret, size_t secret_len, const void *body,
+                            size_t len, const char *signature);
+    /* Parses and checks a result; false with the bad field's name in err. */
+    bool (*parse_result)(const void *body, size_t len, struct srs_partner_result *out, char *err,
+                         size_t err_len);
+};
+
+/* The connector called name, or NULL. */
+const struct srs_connector *srs_connector_find(const char *name);
+
+/* "sha256=HEX" of body under secret into out. False on a library failure. */
+bool srs_callback_sign(const unsigned char *secret, size_t secret_len, const void *body, size_t len,
+                       char out[SRS_SIGNATURE_LEN]);
+/* Constant-time check of a "sha256=HEX" signature. */
+bool srs_callback_verify(const unsigned char *secret, size_t secret_len, const void *body,
+                         size_t len, const char *signature);
+
+/* True for YYYY-MM-DD of a real calendar day; *ms (may be NULL) its start in UTC. */
+bool srs_date_parse(const char *s, int64_t *ms);
+
+#endif

@@ -1,0 +1,583 @@
+/*
+ * SRS handlers (see srs/handlers.h): parse and check the request, call srs/registration.h,
+ * answer with the API's JSON or the Error object.
+ */
+#include "srs/handlers.h"
+
+#include "app.h"
+#include "core/config.h"
+#include "core/isotime.h"
+#include "core/log.h"
+#include "core/masterkey.h"
+#include "core/str.h"
+#include "http/request.h"
+#include "http/web.h"
+#include "pki/service.h"
+#include "srs/catalogue.h"
+#include "srs/connector.h"
+#include "srs/registration.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_DEFAULT 50
+#define LIST_MAX     200
+
+/* The environment of a request with the master key in mk; false when answered (503). */
+static bool env_of(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN], struct srs_env *env)
+{
+    char err[256];
+    const struct config *cfg = req->app->cfg;
+    *env = (struct srs_env){.store = req->app->store,
+                            .cfg = cfg,
+                            .master_key = mk,
+                            .ca = pki_service_ca(req->app->pki),
+                            .public_url = cfg->public_url};
+    env->catalogue = srs_catalogue_get(cfg, err, sizeof err);
+    if (!env->catalogue) {
+        http_reply_error(req, ERR_INTERNAL, "The methods catalogue is not usable: %s", err);
+        return false;
+    }
+    if (!masterkey_load(cfg, mk, err, sizeof err)) {
+        log_error("srs: %s", err);
+        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
+        return false;
+    }
+    return true;
+}
+
+static void reply_result(struct http_request *req, enum srs_result res, const char *err)
+{
+    static const enum err_kind kinds[] = {
+        [SRS_R_OK] = ERR_INTERNAL,
+        [SRS_R_INVALID] = ERR_VALIDATION,
+        [SRS_R_NOT_FOUND] = ERR_NOT_FOUND,
+        [SRS_R_CONFLICT] = ERR_CONFLICT,
+        [SRS_R_GONE] = ERR_GONE,
+        [SRS_R_UNAUTHORIZED] = ERR_UNAUTHORIZED,
+        [SRS_R_TOO_MANY] = ERR_TOO_MANY_REQUESTS,
+        [SRS_R_UNAVAILABLE] = ERR_STORE_UNAVAILABLE,
+    };
+    const char *fallback = res == SRS_R_NOT_FOUND     ? "No such registration."
+                           : res == SRS_R_UNAVAILABLE ? "Not possible now; try again."
+                                                      : "The request cannot be done.";
+    http_reply_error(req, kinds[res], "%s", err && err[0] ? err : fallback);
+}
+
+static bool has_scope(const char *scopes, const char *want)
+{
+    size_t n = strlen(want);
+    for (const char *p = scopes; p && *p;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn(p, " ");
+        if (len == n && strncmp(p, want, n) == 0)
+            return true;
+        p += len;
+    }
+    return false;
+}
+
+/* The token's organization, or answered 403. */
+static const char *org_of(struct http_request *req)
+{
+    if (!req->auth.organization_id[0]) {
+        http_reply_error(req, ERR_FORBIDDEN, "The access token is not bound to an organization.");
+        return NULL;
+    }
+    return req->auth.organization_id;
+}
+
+static const char *json_text(const json_t *o, const char *key, bool *bad)
+{
+    const json_t *v = json_object_get(o, key);
+    if (v && !json_is_string(v))
+        *bad = true;
+    return json_string_value(v);
+}
+
+/* ---- API ---- */
+
+void srs_handle_methods(struct http_request *req)
+{
+    char err[256];
+    const char *jurisdiction = http_query(req, "jurisdiction");
+    const char *level = http_query(req, "level");
+    if (jurisdiction && !srs_jurisdiction_valid(jurisdiction)) {
+        http_reply_error(req, ERR_VALIDATION, "Parameter 'jurisdiction' must be CH or EU.");
+        return;
+    }
+    if (level && !srs_level_valid(level)) {
+        http_reply_error(req, ERR_VALIDATION, "Parameter 'level' must be ADVANCED or QUALIFIED.");
+        return;
+    }
+    const struct srs_catalogue *c = srs_catalogue_get(req->app->cfg, err, sizeof err);
+    json_t *j = c ? srs_catalogue_json(c, jurisdiction, level) : NULL;
+    if (!j) {
+        http_reply_error(req, ERR_INTERNAL, "The methods catalogue is not usable.");
+        return;
+    }
+    http_reply_json(req, 200, j);
+}
+
+void srs_handle_registration_create(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    char token[SRS_TOKEN_LEN], err[512] = "", url[1200], secret[65];
+    bool bad = false;
+    const char *org = org_of(req);
+    if (!org)
+        return;
+    const json_t *b = req->json;
+    if (!json_is_object(b)) {
+        http_reply_error(req, ERR_VALIDATION, "The body must be a JSON object.");
+        return;
+    }
+    struct srs_create_request rq = {
+        .methods = json_object_get(b, "methods"),
+        .jurisdiction = json_text(b, "jurisdiction", &bad),
+        .level = json_text(b, "level", &bad),
+        .person = json_object_get(b, "person"),
+        .redirect_url = json_text(b, "redirectUrl", &bad),
+        .webhook_url = json_text(b, "webhookUrl", &bad),
+        .external_identifier = json_text(b, "externalIdentifier", &bad),
+    };
+    if (bad) {
+        http_reply_error(req, ERR_VALIDATION,
+                         "Fields 'jurisdiction', 'level', 'redirectUrl', 'webhookUrl' and "
+                         "'externalIdentifier' must be strings.");
+        return;
+    }
+    if (!env_of(req, mk, &env))
+        return;
+    enum srs_result res =
+        srs_registration_create(&env, org, req->auth.client_id, &rq, &r, token, err, sizeof err);
+    if (res != SRS_R_OK) {
+        memset(mk, 0, sizeof mk);
+        reply_result(req, res, err);
+        return;
+    }
+    snprintf(url, sizeof url, "%s/srs/r/%s", env.public_url, token);
+    json_t *j = srs_registration_json(&r, url);
+    if (j && r.webhook_url[0] && srs_webhook_secret_hex(&env, r.id, secret))
+        json_object_set_new(j, "webhookSecret", json_string(secret)); /* steals */
+    memset(mk, 0, sizeof mk);
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 201, j);
+}
+
+void srs_handle_registration_list(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration *list = NULL;
+    size_t n = 0;
+    int64_t limit = LIST_DEFAULT;
+    const char *org = org_of(req);
+    const char *l = http_query(req, "limit");
+    if (!org)
+        return;
+    if (l && !str_to_i64(l, 1, LIST_MAX, &limit)) {
+        http_reply_error(req, ERR_VALIDATION, "Parameter 'limit' must be 1 to %d.", LIST_MAX);
+        return;
+    }
+    if (!env_of(req, mk, &env))
+        return;
+    enum srs_result res = srs_registration_list(&env, org, (size_t)limit, &list, &n);
+    memset(mk, 0, sizeof mk);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, NULL);
+        return;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(a, srs_registration_json(&list[i], NULL)); /* steals */
+        store_srs_registration_clear(&list[i]);
+    }
+    free(list);
+    http_reply_json(req, 200, json_pack("{s:o}", "registrations", a));
+}
+
+void srs_handle_registration_get(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    const char *org = org_of(req);
+    char *id = http_param_dup(req, "registrationId");
+    if (!org || !id || !env_of(req, mk, &env)) {
+        free(id);
+        return;
+    }
+    enum srs_result res = srs_registration_get(&env, org, id, &r);
+    json_t *j = NULL;
+    if (res == SRS_R_OK) {
+        j = srs_registration_json(&r, NULL);
+        /* Identity data only for tokens allowed to read it; every read is audited. */
+        if (r.identity_sealed.data && has_scope(req->auth.scopes, "srs:identity:read")) {
+            json_t *claims = NULL;
+            res = srs_identity_read(&env, org, id, req->auth.client_id, &claims);
+            if (res == SRS_R_OK)
+                json_object_update(j, claims);
+            json_decref(claims);
+        }
+        store_srs_registration_clear(&r);
+    }
+    memset(mk, 0, sizeof mk);
+    free(id);
+    if (res != SRS_R_OK) {
+        json_decref(j);
+        reply_result(req, res, NULL);
+        return;
+    }
+    http_reply_json(req, 200, j);
+}
+
+void srs_handle_registration_revoke(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    char err[128] = "";
+    const char *org = org_of(req);
+    char *id = http_param_dup(req, "registrationId");
+    if (!org || !id || !env_of(req, mk, &env)) {
+        free(id);
+        return;
+    }
+    enum srs_result res = srs_registration_revoke(&env, org, id, req->auth.client_id, &r);
+    memset(mk, 0, sizeof mk);
+    free(id);
+    if (res == SRS_R_CONFLICT)
+        snprintf(err, sizeof err, "A registration that is %s cannot be revoked.",
+                 r.status[0] ? r.status : "in this state");
+    if (res != SRS_R_OK) {
+        store_srs_registration_clear(&r);
+        reply_result(req, res, err);
+        return;
+    }
+    json_t *j = srs_registration_json(&r, NULL);
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 200, j);
+}
+
+void srs_handle_evidence(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    unsigned char *cms = NULL;
+    size_t len = 0;
+    const char *org = org_of(req);
+    char *id = http_param_dup(req, "registrationId");
+    if (!org || !id || !env_of(req, mk, &env)) {
+        free(id);
+        return;
+    }
+    enum srs_result res = srs_evidence_read(&env, org, id, req->auth.client_id, &cms, &len);
+    memset(mk, 0, sizeof mk);
+    free(id);
+    if (res != SRS_R_OK) {
+        reply_result(req, res,
+                     res == SRS_R_CONFLICT ? "The registration has no evidence (not identified)."
+                                           : NULL);
+        return;
+    }
+    http_reply_owned(req, 200, "application/pkcs7-mime; smime-type=signed-data", cms, len);
+}
+
+/* ---- partner callback ---- */
+
+void srs_handle_partner_callback(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    char err[256] = "";
+    char *connector = http_param_dup(req, "connector");
+    if (!connector || !env_of(req, mk, &env)) {
+        free(connector);
+        return;
+    }
+    enum srs_result res =
+        srs_partner_callback(&env, connector, req->body.data, req->body.len,
+                             http_header(req, SRS_SIGNATURE_HEADER), &r, err, sizeof err);
+    memset(mk, 0, sizeof mk);
+    free(connector);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, err);
+        return;
+    }
+    json_t *j = json_pack("{s:s, s:s}", "registrationId", r.id, "status", r.status);
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 200, j);
+}
+
+/* ---- pages ---- */
+
+void srs_handle_link_page(struct http_request *req)
+{
+    web_reply_embedded(req, "pages/srs-register.html");
+}
+
+void srs_handle_terms_page(struct http_request *req)
+{
+    web_reply_embedded(req, "pages/srs-terms.html");
+}
+
+void srs_handle_sim_page(struct http_request *req)
+{
+    web_reply_embedded(req, "pages/srs-sim.html");
+}
+
+/* The localized method list the end customer chooses from. */
+static json_t *offered_methods(const struct srs_env *env, const struct store_srs_registration *r)
+{
+    json_t *ids = json_loads(r->methods, 0, NULL);
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(ids, i, e)
+    {
+        const struct srs_method *m = srs_catalogue_find(env->catalogue, json_string_value(e));
+        if (m)
+            json_array_append_new(out, json_pack("{s:s, s:O, s:O}", "id", m->id, "name",
+                                                 json_object_get(m->entry, "name"), "description",
+                                                 json_object_get(m->entry, "description")));
+    }
+    json_decref(ids);
+    return out;
+}
+
+void srs_handle_link_state(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    char *token = http_param_dup(req, "token");
+    if (!token || !env_of(req, mk, &env)) {
+        free(token);
+        return;
+    }
+    enum srs_result res = srs_link_get(&env, token, &r);
+    memset(mk, 0, sizeof mk);
+    free(token);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, res == SRS_R_NOT_FOUND ? "This link is not valid." : NULL);
+        return;
+    }
+    json_t *j = json_pack("{s:s, s:o, s:b, s:b}", "status", r.status, "methods",
+                          offered_methods(&env, &r), "mobileVerified", r.mobile_verified_at != 0,
+                          "termsSent", r.terms_hash[0] != '\0');
+    if (r.method[0])
+        json_object_set_new(j, "method", json_string(r.method)); /* steals */
+    if (r.redirect_url[0] && strcmp(r.status, SRS_ACTIVE) == 0)
+        json_object_set_new(j, "redirectUrl", json_string(r.redirect_url)); /* steals */
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 200, j);
+}
+
+void srs_handle_link_start(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    char url[1200], err[256] = "";
+    char *token = http_param_dup(req, "token");
+    bool bad = false;
+    const char *method = json_text(req->json, "method", &bad);
+    if (!token || !env_of(req, mk, &env)) {
+        free(token);
+        return;
+    }
+    enum srs_result res = srs_link_start(&env, token, method, url, sizeof url, err, sizeof err);
+    memset(mk, 0, sizeof mk);
+    free(token);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, err);
+        return;
+    }
+    http_reply_json(req, 200, json_pack("{s:s, s:s}", "status", SRS_IN_IDENTIFICATION, "url", url));
+}
+
+void srs_handle_link_code(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    char err[256] = "";
+    char *token = http_param_dup(req, "token");
+    if (!token || !env_of(req, mk, &env)) {
+        free(token);
+        return;
+    }
+    enum srs_result res = srs_link_send_code(&env, token, err, sizeof err);
+    memset(mk, 0, sizeof mk);
+    free(token);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, err);
+        return;
+    }
+    http_reply_json(req, 200, json_pack("{s:b}", "sent", 1));
+}
+
+void srs_handle_link_verify(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    char err[256] = "";
+    char *token = http_param_dup(req, "token");
+    bool bad = false;
+    const char *code = json_text(req->json, "code", &bad);
+    if (!token || !env_of(req, mk, &env)) {
+        free(token);
+        return;
+    }
+    enum srs_result res = srs_link_verify_code(&env, token, code, err, sizeof err);
+    memset(mk, 0, sizeof mk);
+    free(token);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, err);
+        return;
+    }
+    http_reply_json(req, 200, json_pack("{s:b, s:b}", "mobileVerified", 1, "termsSent", 1));
+}
+
+void srs_handle_terms_state(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    char version[65];
+    char *token = http_param_dup(req, "token");
+    const char *lang = http_query(req, "lang");
+    if (!token || !env_of(req, mk, &env)) {
+        free(token);
+        return;
+    }
+    enum srs_result res = srs_terms_get(&env, token, &r);
+    memset(mk, 0, sizeof mk);
+    free(token);
+    if (res != SRS_R_OK && res != SRS_R_CONFLICT) {
+        reply_result(req, res, res == SRS_R_NOT_FOUND ? "This link is not valid." : NULL);
+        return;
+    }
+    const char *text = srs_terms_text(lang, version);
+    json_t *j = json_pack("{s:s, s:s, s:s}", "status", r.status, "text", text ? text : "",
+                          "versionHash", version);
+    if (r.valid_until) {
+        char t[ISO_DATETIME_LEN];
+        iso_format_datetime(r.valid_until, false, t);
+        json_object_set_new(j, "validUntil", json_string(t)); /* steals */
+    }
+    if (r.redirect_url[0] && strcmp(r.status, SRS_ACTIVE) == 0)
+        json_object_set_new(j, "redirectUrl", json_string(r.redirect_url)); /* steals */
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 200, j);
+}
+
+void srs_handle_terms_accept(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    char err[256] = "";
+    char *token = http_param_dup(req, "token");
+    bool bad = false;
+    const char *version = json_text(req->json, "versionHash", &bad);
+    if (!token || !env_of(req, mk, &env)) {
+        free(token);
+        return;
+    }
+    enum srs_result res = srs_terms_accept(&env, token, version, err, sizeof err);
+    memset(mk, 0, sizeof mk);
+    free(token);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, err);
+        return;
+    }
+    http_reply_json(req, 200, json_pack("{s:s}", "status", SRS_ACTIVE));
+}
+
+/* ---- video simulator (the partner's side) ---- */
+
+void srs_handle_sim_state(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    char *order = http_param_dup(req, "order");
+    if (!order || !env_of(req, mk, &env)) {
+        free(order);
+        return;
+    }
+    enum srs_result res = srs_order_get(&env, order, &r);
+    memset(mk, 0, sizeof mk);
+    free(order);
+    if (res == SRS_R_OK && strcmp(r.connector, "video-sim") != 0)
+        res = SRS_R_NOT_FOUND;
+    if (res != SRS_R_OK) {
+        store_srs_registration_clear(&r);
+        reply_result(req, res, res == SRS_R_NOT_FOUND ? "There is no such order." : NULL);
+        return;
+    }
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:b}", "status", r.status, "jurisdiction", r.jurisdiction,
+                  "level", r.level, "decided", r.callback_digest[0] != '\0');
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 200, j);
+}
+
+void srs_handle_sim_decide(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN], secret[256];
+    size_t secret_len = 0;
+    struct srs_env env;
+    struct store_srs_registration r;
+    char when[ISO_DATETIME_LEN], signature[SRS_SIGNATURE_LEN], err[256] = "";
+    char *order = http_param_dup(req, "order");
+    char *body = NULL;
+    const json_t *in = req->json;
+    const char *decision = json_string_value(json_object_get(in, "decision"));
+    if (!order || !env_of(req, mk, &env)) {
+        free(order);
+        return;
+    }
+    enum srs_result res = SRS_R_INVALID;
+    if (!decision || (strcmp(decision, "APPROVE") != 0 && strcmp(decision, "REJECT") != 0)) {
+        snprintf(err, sizeof err, "Field 'decision' must be APPROVE or REJECT.");
+        goto done;
+    }
+    /* The simulator partner reports what the agent entered, as a real partner would. */
+    iso_format_datetime(time_now_ms(), false, when);
+    bool approve = strcmp(decision, "APPROVE") == 0;
+    json_t *result = json_pack("{s:s, s:s, s:s, s:s}", "orderId", order, "result",
+                               approve ? "APPROVED" : "REJECTED", "identifiedAt", when, "agent",
+                               json_string_value(json_object_get(in, "agent"))
+                                   ? json_string_value(json_object_get(in, "agent"))
+                                   : "");
+    const char *copy[] = {"person", "document", "mobile", "reason"};
+    for (size_t i = 0; result && i < 4; i++)
+        if (json_object_get(in, copy[i]))
+            json_object_set(result, copy[i], json_object_get(in, copy[i]));
+    body = result ? json_dumps(result, JSON_COMPACT) : NULL;
+    json_decref(result);
+    res = SRS_R_UNAVAILABLE;
+    if (!body || !srs_partner_secret(&env, "video-sim", secret, sizeof secret, &secret_len) ||
+        !srs_callback_sign(secret, secret_len, body, strlen(body), signature))
+        goto done;
+    /* Delivered to the same code path as /srs/partner/v1/video-sim/callback. */
+    res =
+        srs_partner_callback(&env, "video-sim", body, strlen(body), signature, &r, err, sizeof err);
+done:
+    memset(mk, 0, sizeof mk);
+    memset(secret, 0, sizeof secret);
+    free(order);
+    free(body);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, err);
+        return;
+    }
+    json_t *j = json_pack("{s:s}", "status", r.status);
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 200, j);
+}
