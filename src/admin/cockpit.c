@@ -22,18 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void say(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || !err_len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 static enum cockpit_result from_store(enum store_status st)
 {
     switch (st) {
@@ -233,13 +221,13 @@ enum cockpit_result cockpit_user_create(struct store *s, const unsigned char *ma
     enum cockpit_result res = COCKPIT_INVALID;
     memset(out, 0, sizeof *out);
     if (!email_normalize(email, out->email)) {
-        say(err, err_len, "'%.100s' is not an e-mail address.", email ? email : "");
+        str_message(err, err_len, "'%.100s' is not an e-mail address.", email ? email : "");
         goto cleanup;
     }
     size_t plen = password ? strlen(password) : 0;
     if (plen < COCKPIT_PASSWORD_MIN || plen > COCKPIT_PASSWORD_MAX) {
-        say(err, err_len, "The password must have %d to %d characters.", COCKPIT_PASSWORD_MIN,
-            COCKPIT_PASSWORD_MAX);
+        str_message(err, err_len, "The password must have %d to %d characters.",
+                    COCKPIT_PASSWORD_MIN, COCKPIT_PASSWORD_MAX);
         goto cleanup;
     }
     res = COCKPIT_UNAVAILABLE;
@@ -266,12 +254,12 @@ enum cockpit_result cockpit_user_create(struct store *s, const unsigned char *ma
     store_run(s, STORE_WRITE, create_tx, &op);
     res = op.res;
     if (res == COCKPIT_NOT_FOUND)
-        say(err, err_len, "No organization with id '%.64s'.", organization_id);
+        str_message(err, err_len, "No organization with id '%.64s'.", organization_id);
     else if (res == COCKPIT_CONFLICT)
-        say(err, err_len,
-            "Either '%s' has an account already, or organization '%.64s' is CORPORATE (its "
-            "credentials are issued by the operator, so it has no organization admins).",
-            out->email, organization_id);
+        str_message(err, err_len,
+                    "Either '%s' has an account already, or organization '%.64s' is CORPORATE (its "
+                    "credentials are issued by the operator, so it has no organization admins).",
+                    out->email, organization_id);
 cleanup:
     memset(secret, 0, sizeof secret);
     if (uri.data)
@@ -643,11 +631,11 @@ enum cockpit_result cockpit_totp_confirm(struct store *s, const unsigned char *m
     struct confirm_op op = {.c = c, .master_key = master_key, .code = code ? code : "", .now = now};
     enum store_status st = store_run(s, STORE_WRITE, confirm_tx, &op);
     if (op.nothing_waiting) {
-        say(err, err_len, "Start the enrolment first.");
+        str_message(err, err_len, "Start the enrolment first.");
         return COCKPIT_INVALID;
     }
     if (op.wrong) {
-        say(err, err_len, "The code is not right; enter the code your app shows now.");
+        str_message(err, err_len, "The code is not right; enter the code your app shows now.");
         return COCKPIT_INVALID;
     }
     return st == STORE_OK ? COCKPIT_OK : COCKPIT_UNAVAILABLE;
@@ -674,7 +662,7 @@ static enum cockpit_result member_change(struct store *s, const char *organizati
 {
     struct member_op op = {.remove = remove};
     if (!email_normalize(email, op.m.email)) {
-        say(err, err_len, "'%.100s' is not an e-mail address.", email ? email : "");
+        str_message(err, err_len, "'%.100s' is not an e-mail address.", email ? email : "");
         return COCKPIT_INVALID;
     }
     if (!str_copy(op.m.team_id, sizeof op.m.team_id, team_id))

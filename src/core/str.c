@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -92,4 +94,16 @@ void str_utf8_repair(char *s)
         else
             p += n;
     }
+}
+
+bool str_message(char *out, size_t out_len, const char *fmt, ...)
+{
+    if (!out || !out_len)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, out_len, fmt, ap);
+    va_end(ap);
+    str_utf8_repair(out);
+    return false;
 }

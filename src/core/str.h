@@ -23,4 +23,11 @@ bool str_ct_equal(const void *a, const void *b, size_t len);
  * cut a character in two) or raw request text stays a valid JSON string. */
 void str_utf8_repair(char *s);
 
+/* A message for the caller: formats into out (bounded; out NULL or out_len 0: nothing) and
+ * repairs the result with str_utf8_repair, so that quoting request text with "%.Ns" keeps it
+ * valid for an Error object. Returns false, so that `return str_message(…);` reports a
+ * failure. */
+bool str_message(char *out, size_t out_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -45,18 +45,6 @@ struct attach_in {
     size_t n_pos;
 };
 
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    str_utf8_repair(err); /* a %.Ns may have cut a character of the request in two */
-    return false;
-}
-
 static bool only_known(const json_t *obj, const char *prefix, const char *const *known, char *err,
                        size_t err_len)
 {
@@ -69,7 +57,7 @@ static bool only_known(const json_t *obj, const char *prefix, const char *const 
             k++;
         (void)v;
         if (!*k)
-            return fail(err, err_len, "Unknown field '%s%.100s'.", prefix, key);
+            return str_message(err, err_len, "Unknown field '%s%.100s'.", prefix, key);
     }
     return true;
 }
@@ -83,17 +71,18 @@ static bool get_text(const json_t *obj, const char *prefix, const char *key, siz
     dest[0] = '\0';
     if (!v || json_is_null(v)) {
         if (required)
-            return fail(err, err_len, "Field '%s%s' is required.", prefix, key);
+            return str_message(err, err_len, "Field '%s%s' is required.", prefix, key);
         return true;
     }
     if (!json_is_string(v))
-        return fail(err, err_len, "Field '%s%s' must be a string.", prefix, key);
+        return str_message(err, err_len, "Field '%s%s' must be a string.", prefix, key);
     const char *s = json_string_value(v);
     if (strlen(s) != json_string_length(v))
-        return fail(err, err_len, "Field '%s%s' must not contain NUL characters.", prefix, key);
+        return str_message(err, err_len, "Field '%s%s' must not contain NUL characters.", prefix,
+                           key);
     if (sign_utf8_length(s) > max_chars || !str_copy(dest, dest_size, s))
-        return fail(err, err_len, "Field '%s%s' must be at most %zu characters long.", prefix, key,
-                    max_chars);
+        return str_message(err, err_len, "Field '%s%s' must be at most %zu characters long.",
+                           prefix, key, max_chars);
     return true;
 }
 
@@ -107,11 +96,11 @@ static bool get_int(const json_t *obj, const char *prefix, const char *key, int6
     if (!v || json_is_null(v))
         return true;
     if (!json_is_integer(v))
-        return fail(err, err_len, "Field '%s%s' must be an integer.", prefix, key);
+        return str_message(err, err_len, "Field '%s%s' must be an integer.", prefix, key);
     json_int_t i = json_integer_value(v);
     if (i < min || i > max)
-        return fail(err, err_len, "Field '%s%s' must be between %lld and %lld.", prefix, key,
-                    (long long)min, (long long)max);
+        return str_message(err, err_len, "Field '%s%s' must be between %lld and %lld.", prefix, key,
+                           (long long)min, (long long)max);
     *present = true;
     *out = i;
     return true;
@@ -130,18 +119,19 @@ static bool parse_position(const json_t *j, size_t i, struct position_in *p, cha
     char prefix[64];
     snprintf(prefix, sizeof prefix, "signaturePositions[%zu].", i);
     if (!json_is_object(j))
-        return fail(err, err_len, "Field 'signaturePositions[%zu]' must be an object.", i);
+        return str_message(err, err_len, "Field 'signaturePositions[%zu]' must be an object.", i);
     if (!only_known(j, prefix, position_keys, err, err_len))
         return false;
     if (!get_text(j, prefix, "signer", 128, true, p->signer, sizeof p->signer, err, err_len))
         return false;
     if (!p->signer[0])
-        return fail(err, err_len, "Field '%ssigner' must name a signer of the process.", prefix);
+        return str_message(err, err_len, "Field '%ssigner' must name a signer of the process.",
+                           prefix);
     char locator[16];
     if (!get_text(j, prefix, "locator", 15, false, locator, sizeof locator, err, err_len))
         return false;
     if (locator[0] && strcmp(locator, "COORDINATES") && strcmp(locator, "TAG"))
-        return fail(err, err_len, "Field '%slocator' must be COORDINATES or TAG.", prefix);
+        return str_message(err, err_len, "Field '%slocator' must be COORDINATES or TAG.", prefix);
     p->tag = !strcmp(locator, "TAG");
     if (!get_text(j, prefix, "stickerProvider", 39, false, p->sticker, sizeof p->sticker, err,
                   err_len))
@@ -150,10 +140,10 @@ static bool parse_position(const json_t *j, size_t i, struct position_in *p, cha
         str_copy(p->sticker, sizeof p->sticker, "VISUAL_SIGNATURE_PROVIDER");
     if (strcmp(p->sticker, "VISUAL_SIGNATURE_PROVIDER") &&
         strcmp(p->sticker, "CUSTOM_VISUAL_SIGNATURE_PROVIDER"))
-        return fail(err, err_len,
-                    "Field '%sstickerProvider' must be VISUAL_SIGNATURE_PROVIDER or "
-                    "CUSTOM_VISUAL_SIGNATURE_PROVIDER.",
-                    prefix);
+        return str_message(err, err_len,
+                           "Field '%sstickerProvider' must be VISUAL_SIGNATURE_PROVIDER or "
+                           "CUSTOM_VISUAL_SIGNATURE_PROVIDER.",
+                           prefix);
     bool has;
     if (!get_int(j, prefix, "pageNumber", INT32_MIN, INT32_MAX, &p->has_page, &p->page, err,
                  err_len) ||
@@ -169,11 +159,11 @@ static bool parse_position(const json_t *j, size_t i, struct position_in *p, cha
         return true;
     }
     if (!p->has_page)
-        return fail(err, err_len, "Field '%spageNumber' is required.", prefix);
+        return str_message(err, err_len, "Field '%spageNumber' is required.", prefix);
     if (!p->has_x)
-        return fail(err, err_len, "Field '%spositionX' is required.", prefix);
+        return str_message(err, err_len, "Field '%spositionX' is required.", prefix);
     if (!p->has_y)
-        return fail(err, err_len, "Field '%spositionY' is required.", prefix);
+        return str_message(err, err_len, "Field '%spositionY' is required.", prefix);
     return true;
 }
 
@@ -181,7 +171,7 @@ static bool parse_position(const json_t *j, size_t i, struct position_in *p, cha
 static bool parse_attachment(const json_t *body, struct attach_in *in, char *err, size_t err_len)
 {
     if (!json_is_object(body))
-        return fail(err, err_len, "The request body must be a FileAttachment object.");
+        return str_message(err, err_len, "The request body must be a FileAttachment object.");
     if (!only_known(body, "", attachment_keys, err, err_len))
         return false;
     char content_type[64];
@@ -192,33 +182,33 @@ static bool parse_attachment(const json_t *body, struct attach_in *in, char *err
                   sizeof in->external_identifier, err, err_len))
         return false;
     if (strcmp(content_type, "application/pdf") != 0)
-        return fail(err, err_len,
-                    "Field 'contentType' is '%.50s': only 'application/pdf' is supported.",
-                    content_type);
+        return str_message(err, err_len,
+                           "Field 'contentType' is '%.50s': only 'application/pdf' is supported.",
+                           content_type);
     if (in->external_identifier[0] && !sign_external_id_valid(in->external_identifier))
-        return fail(err, err_len,
-                    "Field 'externalIdentifier' may hold only letters, digits and '._~-'.");
+        return str_message(err, err_len,
+                           "Field 'externalIdentifier' may hold only letters, digits and '._~-'.");
     json_t *c = json_object_get(body, "content");
     if (!c || json_is_null(c))
-        return fail(err, err_len, "Field 'content' is required.");
+        return str_message(err, err_len, "Field 'content' is required.");
     if (!json_is_string(c))
-        return fail(err, err_len, "Field 'content' must be a string (base64).");
+        return str_message(err, err_len, "Field 'content' must be a string (base64).");
     in->content = json_string_value(c);
     in->content_len = json_string_length(c);
     json_t *arr = json_object_get(body, "signaturePositions");
     if (!arr || json_is_null(arr))
         return true;
     if (!json_is_array(arr))
-        return fail(err, err_len, "Field 'signaturePositions' must be an array.");
+        return str_message(err, err_len, "Field 'signaturePositions' must be an array.");
     size_t n = json_array_size(arr);
     if (n > SIGN_MAX_POSITIONS)
-        return fail(err, err_len, "Field 'signaturePositions' may hold at most %d entries.",
-                    SIGN_MAX_POSITIONS);
+        return str_message(err, err_len, "Field 'signaturePositions' may hold at most %d entries.",
+                           SIGN_MAX_POSITIONS);
     if (n == 0)
         return true;
     in->pos = calloc(n, sizeof *in->pos);
     if (!in->pos)
-        return fail(err, err_len, "Not enough memory.");
+        return str_message(err, err_len, "Not enough memory.");
     in->n_pos = n;
     for (size_t i = 0; i < n; i++)
         if (!parse_position(json_array_get(arr, i), i, &in->pos[i], err, err_len))
@@ -234,24 +224,26 @@ static bool decode_content(const struct attach_in *in, unsigned char **bytes, si
     *bytes = NULL;
     *len = 0;
     if (in->content_len == 0)
-        return fail(err, err_len, "Field 'content' must not be empty.");
+        return str_message(err, err_len, "Field 'content' must not be empty.");
     if (in->content_len > SIGN_MAX_FILE_BASE64)
-        return fail(err, err_len,
-                    "Field 'content': file '%.255s' is larger than the limit of 40 MiB.", in->name);
+        return str_message(err, err_len,
+                           "Field 'content': file '%.255s' is larger than the limit of 40 MiB.",
+                           in->name);
     if (b64_decoded_size(in->content, in->content_len, B64_STD) == 0 ||
         !b64_decode(in->content, in->content_len, B64_STD, bytes, len)) {
         *bytes = NULL;
         *len = 0;
-        return fail(err, err_len,
-                    "Field 'content' is not valid base64 (RFC 4648 standard alphabet with "
-                    "padding, no line breaks or spaces).");
+        return str_message(err, err_len,
+                           "Field 'content' is not valid base64 (RFC 4648 standard alphabet with "
+                           "padding, no line breaks or spaces).");
     }
     if (*len > SIGN_MAX_FILE_BYTES) {
         free(*bytes);
         *bytes = NULL;
         *len = 0;
-        return fail(err, err_len,
-                    "Field 'content': file '%.255s' is larger than the limit of 40 MiB.", in->name);
+        return str_message(err, err_len,
+                           "Field 'content': file '%.255s' is larger than the limit of 40 MiB.",
+                           in->name);
     }
     return true;
 }
@@ -293,10 +285,11 @@ static bool resolve_signers(const struct store_process *p, struct attach_in *in,
             index++;
         }
         if (!x->participant)
-            return fail(err, err_len,
-                        "Field 'signaturePositions[%zu].signer': '%.128s' is not a signer of "
-                        "this process; use a signer's identification or externalIdentifier.",
-                        i, x->signer);
+            return str_message(
+                err, err_len,
+                "Field 'signaturePositions[%zu].signer': '%.128s' is not a signer of "
+                "this process; use a signer's identification or externalIdentifier.",
+                i, x->signer);
     }
     return true;
 }
@@ -308,23 +301,23 @@ static enum sign_attach_result pdf_refusal(enum pdf_result r, const char *name, 
 {
     switch (r) {
     case PDF_NOT_PDF:
-        fail(err, err_len, "File '%.255s' is not a readable PDF (%s).", name, msg);
+        str_message(err, err_len, "File '%.255s' is not a readable PDF (%s).", name, msg);
         return SIGN_ATTACH_INVALID;
     case PDF_ENCRYPTED_NEEDS_PASSWORD:
-        fail(err, err_len,
-             "File '%.255s' is protected by a password; attach it without the password "
-             "protection.",
-             name);
+        str_message(err, err_len,
+                    "File '%.255s' is protected by a password; attach it without the password "
+                    "protection.",
+                    name);
         return SIGN_ATTACH_INVALID;
     case PDF_NO_PAGES:
-        fail(err, err_len, "File '%.255s' has no page.", name);
+        str_message(err, err_len, "File '%.255s' has no page.", name);
         return SIGN_ATTACH_INVALID;
     case PDF_TOO_MANY_PAGES:
-        fail(err, err_len, "File '%.255s' has more than %d pages.", name, PDF_MAX_PAGES);
+        str_message(err, err_len, "File '%.255s' has more than %d pages.", name, PDF_MAX_PAGES);
         return SIGN_ATTACH_INVALID;
     default:
         log_error("pdf engine failed on '%s': %s", name, pdf_result_name(r));
-        fail(err, err_len, "The file could not be examined; try again.");
+        str_message(err, err_len, "The file could not be examined; try again.");
         return SIGN_ATTACH_UNAVAILABLE;
     }
 }
@@ -345,22 +338,24 @@ static enum sign_attach_result check_box(const struct pdf_info *info, size_t i, 
     if (r == PDF_POSITION_OK)
         return SIGN_ATTACH_OK;
     if (r == PDF_POSITION_NO_SUCH_PAGE) {
-        fail(err, err_len,
-             "Field 'signaturePositions[%zu].pageNumber': file '%.255s' has no page %lld (it has "
-             "%zu; use 0..%zu, or -1 for the last).",
-             i, name, (long long)page, info->page_count, info->page_count - 1);
+        str_message(
+            err, err_len,
+            "Field 'signaturePositions[%zu].pageNumber': file '%.255s' has no page %lld (it has "
+            "%zu; use 0..%zu, or -1 for the last).",
+            i, name, (long long)page, info->page_count, info->page_count - 1);
         return SIGN_ATTACH_INVALID;
     }
     const struct pdf_page_info *pg =
         r == PDF_POSITION_OUTSIDE && *resolved >= 0 && (size_t)*resolved < info->page_count
             ? &info->pages[*resolved]
             : NULL;
-    fail(err, err_len,
-         "Field 'signaturePositions[%zu]': the %d x %d point signature box at %s (%lld, %lld) "
-         "does not fit on page %d of file '%.255s' (%.0f x %.0f points; x from the left, y from "
-         "the top).",
-         i, SIGN_STICKER_WIDTH, SIGN_STICKER_HEIGHT, what, (long long)x, (long long)y,
-         pg ? *resolved : (int)page, name, pg ? pg->width : 0.0, pg ? pg->height : 0.0);
+    str_message(
+        err, err_len,
+        "Field 'signaturePositions[%zu]': the %d x %d point signature box at %s (%lld, %lld) "
+        "does not fit on page %d of file '%.255s' (%.0f x %.0f points; x from the left, y from "
+        "the top).",
+        i, SIGN_STICKER_WIDTH, SIGN_STICKER_HEIGHT, what, (long long)x, (long long)y,
+        pg ? *resolved : (int)page, name, pg ? pg->width : 0.0, pg ? pg->height : 0.0);
     return SIGN_ATTACH_INVALID;
 }
 
@@ -409,17 +404,18 @@ static enum sign_attach_result place_positions(struct pdf_engine *pdf, const uns
         if (pr != PDF_OK && pr != PDF_HITS_TRUNCATED)
             return pdf_refusal(pr, in->name, msg, err, err_len);
         if (n == 0) {
-            fail(err, err_len,
-                 "Field 'signaturePositions[%zu]': tag '%s' (signer '%.128s') was not found in "
-                 "file '%.255s'.",
-                 i, tag, x->signer, in->name);
+            str_message(
+                err, err_len,
+                "Field 'signaturePositions[%zu]': tag '%s' (signer '%.128s') was not found in "
+                "file '%.255s'.",
+                i, tag, x->signer, in->name);
             return SIGN_ATTACH_INVALID;
         }
         if (!isfinite(hit.x0) || !isfinite(hit.y0) || fabs(hit.x0) > 1e9 || fabs(hit.y0) > 1e9) {
-            fail(err, err_len,
-                 "Field 'signaturePositions[%zu]': tag '%s' in file '%.255s' lies "
-                 "outside every page.",
-                 i, tag, in->name);
+            str_message(err, err_len,
+                        "Field 'signaturePositions[%zu]': tag '%s' in file '%.255s' lies "
+                        "outside every page.",
+                        i, tag, in->name);
             return SIGN_ATTACH_INVALID;
         }
         o->offset_x = x->off_x;
@@ -429,10 +425,11 @@ static enum sign_attach_result place_positions(struct pdf_engine *pdf, const uns
         char what[64];
         snprintf(what, sizeof what, "tag '%s' + offsets", tag);
         if (o->x < 0 || o->y < 0) {
-            fail(err, err_len,
-                 "Field 'signaturePositions[%zu]': the signature box at %s (%lld, %lld) lies "
-                 "beyond the edge of page %d of file '%.255s'.",
-                 i, what, (long long)o->x, (long long)o->y, hit.page, in->name);
+            str_message(
+                err, err_len,
+                "Field 'signaturePositions[%zu]': the signature box at %s (%lld, %lld) lies "
+                "beyond the edge of page %d of file '%.255s'.",
+                i, what, (long long)o->x, (long long)o->y, hit.page, in->name);
             return SIGN_ATTACH_INVALID;
         }
         enum sign_attach_result r =
@@ -512,19 +509,20 @@ static enum sign_attach_result check_process(const struct attach_op *op, const c
     const char *state =
         sign_expiry_due(op->p.status, op->p.valid_until, time_now_ms()) ? "EXPIRED" : op->p.status;
     if (strcmp(state, "CREATED") != 0) {
-        fail(err, err_len, "The process is %s: files can be attached only while it is CREATED.",
-             state);
+        str_message(err, err_len,
+                    "The process is %s: files can be attached only while it is CREATED.", state);
         return SIGN_ATTACH_CONFLICT;
     }
     if (op->count >= SIGN_MAX_FILES) {
-        fail(err, err_len, "The process already has %d files, the most one process may have.",
-             SIGN_MAX_FILES);
+        str_message(err, err_len,
+                    "The process already has %d files, the most one process may have.",
+                    SIGN_MAX_FILES);
         return SIGN_ATTACH_CONFLICT;
     }
     if (op->ext_taken) {
-        fail(err, err_len,
-             "Field 'externalIdentifier': the process already has a file '%s'; use another.",
-             ext_id);
+        str_message(err, err_len,
+                    "Field 'externalIdentifier': the process already has a file '%s'; use another.",
+                    ext_id);
         return SIGN_ATTACH_INVALID;
     }
     return SIGN_ATTACH_OK;
@@ -597,7 +595,7 @@ enum sign_attach_result sign_attach(struct store *s, struct pdf_engine *pdf,
         doc.positions = calloc(in.n_pos, sizeof *doc.positions);
         if (!doc.positions) {
             res = SIGN_ATTACH_UNAVAILABLE;
-            fail(err, err_len, "Not enough memory.");
+            str_message(err, err_len, "Not enough memory.");
             goto cleanup;
         }
         doc.n_positions = in.n_pos;
@@ -621,7 +619,7 @@ enum sign_attach_result sign_attach(struct store *s, struct pdf_engine *pdf,
      * unreferenced blob, never a row without its bytes. */
     if (store_blob_put(s, bytes, len, doc.blob_hash) != STORE_OK) {
         res = SIGN_ATTACH_UNAVAILABLE;
-        fail(err, err_len, "The file could not be stored; try again.");
+        str_message(err, err_len, "The file could not be stored; try again.");
         goto cleanup;
     }
     free(bytes);

@@ -2,6 +2,7 @@
  * The drawn signature's strict checks (see sign/drawn.h).
  */
 #include "sign/drawn.h"
+#include "core/str.h"
 
 #include "core/b64.h"
 
@@ -10,16 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void say(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || !err_len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -60,7 +51,7 @@ static bool check_png(const unsigned char *d, size_t n, int *width, int *height,
 {
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (n < sizeof sig || memcmp(d, sig, sizeof sig) != 0) {
-        say(err, err_len, "Field 'image' must be a PNG image.");
+        str_message(err, err_len, "Field 'image' must be a PNG image.");
         return false;
     }
     size_t at = sizeof sig;
@@ -68,38 +59,41 @@ static bool check_png(const unsigned char *d, size_t n, int *width, int *height,
     unsigned color_type = 0;
     while (at < n && !iend) {
         if (n - at < 12) {
-            say(err, err_len, "Field 'image': the PNG is cut short.");
+            str_message(err, err_len, "Field 'image': the PNG is cut short.");
             return false;
         }
         uint32_t clen = be32(d + at);
         const unsigned char *type = d + at + 4;
         if (clen > 0x7fffffffu || clen > n - at - 12) {
-            say(err, err_len, "Field 'image': the PNG is cut short.");
+            str_message(err, err_len, "Field 'image': the PNG is cut short.");
             return false;
         }
         const unsigned char *data = type + 4;
         if (png_crc(type, (size_t)clen + 4) != be32(data + clen)) {
-            say(err, err_len, "Field 'image': the PNG is damaged (a chunk's checksum is wrong).");
+            str_message(err, err_len,
+                        "Field 'image': the PNG is damaged (a chunk's checksum is wrong).");
             return false;
         }
         if (!ihdr && memcmp(type, "IHDR", 4) != 0) {
-            say(err, err_len, "Field 'image': the PNG does not start with its header (IHDR).");
+            str_message(err, err_len,
+                        "Field 'image': the PNG does not start with its header (IHDR).");
             return false;
         }
         if (!memcmp(type, "IHDR", 4)) {
             if (ihdr || clen != 13) {
-                say(err, err_len, "Field 'image': the PNG's header (IHDR) is not valid.");
+                str_message(err, err_len, "Field 'image': the PNG's header (IHDR) is not valid.");
                 return false;
             }
             uint32_t w = be32(data), h = be32(data + 4);
             unsigned depth = data[8];
             color_type = data[9];
             if (!depth_valid(color_type, depth) || data[10] != 0 || data[11] != 0 || data[12] > 1) {
-                say(err, err_len, "Field 'image': the PNG's header (IHDR) is not valid.");
+                str_message(err, err_len, "Field 'image': the PNG's header (IHDR) is not valid.");
                 return false;
             }
             if (w < 1 || h < 1 || w > SIGN_DRAWN_MAX_WIDTH || h > SIGN_DRAWN_MAX_HEIGHT) {
-                say(err, err_len,
+                str_message(
+                    err, err_len,
                     "Field 'image': the drawing is %lu x %lu pixels; it must be at most %d x %d.",
                     (unsigned long)w, (unsigned long)h, SIGN_DRAWN_MAX_WIDTH,
                     SIGN_DRAWN_MAX_HEIGHT);
@@ -116,11 +110,11 @@ static bool check_png(const unsigned char *d, size_t n, int *width, int *height,
         at += (size_t)clen + 12;
     }
     if (!idat || !iend) {
-        say(err, err_len, "Field 'image': the PNG is cut short.");
+        str_message(err, err_len, "Field 'image': the PNG is cut short.");
         return false;
     }
     if (at != n) {
-        say(err, err_len, "Field 'image': the PNG has bytes after its end (IEND).");
+        str_message(err, err_len, "Field 'image': the PNG has bytes after its end (IEND).");
         return false;
     }
     if (color_type == 3) {
@@ -130,7 +124,7 @@ static bool check_png(const unsigned char *d, size_t n, int *width, int *height,
         for (at = sizeof sig; at < n; at += (size_t)be32(d + at) + 12)
             plte = plte || !memcmp(d + at + 4, "PLTE", 4);
         if (!plte) {
-            say(err, err_len, "Field 'image': the PNG has a palette type but no palette.");
+            str_message(err, err_len, "Field 'image': the PNG has a palette type but no palette.");
             return false;
         }
     }
@@ -147,22 +141,23 @@ bool sign_drawn_decode(const char *b64, unsigned char **png, size_t *len, int *w
     /* The base64 of SIGN_DRAWN_MAX_BYTES is 4/3 as long: refuse longer text before decoding. */
     if (n == 0 || n > (SIGN_DRAWN_MAX_BYTES + 2) / 3 * 4) {
         if (n)
-            say(err, err_len, "Field 'image': the drawing is larger than %d KiB.",
-                SIGN_DRAWN_MAX_BYTES / 1024);
+            str_message(err, err_len, "Field 'image': the drawing is larger than %d KiB.",
+                        SIGN_DRAWN_MAX_BYTES / 1024);
         else
-            say(err, err_len, "Field 'image' (the drawn signature, a base64 PNG) is empty.");
+            str_message(err, err_len,
+                        "Field 'image' (the drawn signature, a base64 PNG) is empty.");
         return false;
     }
     unsigned char *d = NULL;
     size_t dlen = 0;
     if (!b64_decode(b64, n, B64_STD, &d, &dlen)) {
-        say(err, err_len, "Field 'image' must be standard base64 (the PNG's bytes).");
+        str_message(err, err_len, "Field 'image' must be standard base64 (the PNG's bytes).");
         return false;
     }
     if (dlen > SIGN_DRAWN_MAX_BYTES) {
         free(d);
-        say(err, err_len, "Field 'image': the drawing is larger than %d KiB.",
-            SIGN_DRAWN_MAX_BYTES / 1024);
+        str_message(err, err_len, "Field 'image': the drawing is larger than %d KiB.",
+                    SIGN_DRAWN_MAX_BYTES / 1024);
         return false;
     }
     if (!check_png(d, dlen, width, height, err, err_len)) {

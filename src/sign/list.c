@@ -15,17 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 /* One sort criterion "property[,direction]": only createdDate may be named (the contract sorts
  * strictly on it); the direction is asc or desc in any case, ascending when left out. */
 static bool parse_sort(const char *s, bool *ascending, char *err, size_t err_len)
@@ -33,10 +22,11 @@ static bool parse_sort(const char *s, bool *ascending, char *err, size_t err_len
     const char *comma = strchr(s, ',');
     size_t prop_len = comma ? (size_t)(comma - s) : strlen(s);
     if (prop_len != strlen("createdDate") || strncmp(s, "createdDate", prop_len) != 0)
-        return fail(err, err_len,
-                    "Parameter 'sort': '%.100s' is not allowed; processes can only be sorted on "
-                    "createdDate, e.g. 'createdDate,DESC'.",
-                    s);
+        return str_message(
+            err, err_len,
+            "Parameter 'sort': '%.100s' is not allowed; processes can only be sorted on "
+            "createdDate, e.g. 'createdDate,DESC'.",
+            s);
     if (!comma) {
         *ascending = true;
         return true;
@@ -46,9 +36,9 @@ static bool parse_sort(const char *s, bool *ascending, char *err, size_t err_len
     else if (str_ieq(comma + 1, "desc"))
         *ascending = false;
     else
-        return fail(err, err_len,
-                    "Parameter 'sort': invalid sort direction '%.50s'; use ASC or DESC.",
-                    comma + 1);
+        return str_message(err, err_len,
+                           "Parameter 'sort': invalid sort direction '%.50s'; use ASC or DESC.",
+                           comma + 1);
     return true;
 }
 
@@ -61,34 +51,35 @@ bool sign_list_parse(const struct sign_list_params *in, struct sign_list_query *
     q->ascending = false;
     if (in->status) {
         if (!sign_state_parse(in->status, &q->status))
-            return fail(err, err_len,
-                        "Parameter 'status' must be one of CREATED, PENDING, COMPLETED, "
-                        "EXPIRED; got '%.50s'.",
-                        in->status);
+            return str_message(err, err_len,
+                               "Parameter 'status' must be one of CREATED, PENDING, COMPLETED, "
+                               "EXPIRED; got '%.50s'.",
+                               in->status);
         q->has_status = true;
     }
     if (in->team_id) {
         if (!uuid_is_valid(in->team_id))
-            return fail(err, err_len, "Parameter 'teamId' must be a UUID; got '%.50s'.",
-                        in->team_id);
+            return str_message(err, err_len, "Parameter 'teamId' must be a UUID; got '%.50s'.",
+                               in->team_id);
         str_copy(q->team_id, sizeof q->team_id, in->team_id);
     }
     if (in->valid_until_within) {
         if (!iso_parse_duration(in->valid_until_within, &q->valid_until_within))
-            return fail(err, err_len,
-                        "Parameter 'validUntilWithin' must be an ISO 8601 duration such as P30D "
-                        "or PT12H; got '%.50s'.",
-                        in->valid_until_within);
+            return str_message(
+                err, err_len,
+                "Parameter 'validUntilWithin' must be an ISO 8601 duration such as P30D "
+                "or PT12H; got '%.50s'.",
+                in->valid_until_within);
         q->has_valid_until_within = true;
     }
     if (in->page && !str_to_i64(in->page, 0, SIGN_PAGE_MAX, &q->page))
-        return fail(err, err_len,
-                    "Parameter 'page' must be a whole number from 0 to %d; got '%.50s'.",
-                    SIGN_PAGE_MAX, in->page);
+        return str_message(err, err_len,
+                           "Parameter 'page' must be a whole number from 0 to %d; got '%.50s'.",
+                           SIGN_PAGE_MAX, in->page);
     if (in->size && !str_to_i64(in->size, 1, SIGN_PAGE_SIZE_MAX, &q->size))
-        return fail(err, err_len,
-                    "Parameter 'size' must be a whole number from 1 to %d; got '%.50s'.",
-                    SIGN_PAGE_SIZE_MAX, in->size);
+        return str_message(err, err_len,
+                           "Parameter 'size' must be a whole number from 1 to %d; got '%.50s'.",
+                           SIGN_PAGE_SIZE_MAX, in->size);
     /* Several criteria are allowed, but all name createdDate: the first one decides. */
     for (size_t i = 0; i < in->n_sort; i++) {
         bool asc = false;

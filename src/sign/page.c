@@ -29,18 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void say(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || !err_len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 /* True when s is 1..64 characters of the base64url alphabet (a token as Signet makes them). */
 static bool token_shape_ok(const char *s)
 {
@@ -671,24 +659,25 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
     bool sign = !strcmp(op->purpose, "SIGN");
     if (sign && (strcmp(p.status, "PENDING") != 0 || strcmp(me->status, "PENDING") != 0)) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        say(op->err, op->err_len, "There is nothing to sign: the process is %s and you are %s.",
-            p.status, me->status);
+        str_message(op->err, op->err_len,
+                    "There is nothing to sign: the process is %s and you are %s.", p.status,
+                    me->status);
         goto done;
     }
     if (sign && !me->mobile[0]) {
         op->res = SIGN_PAGE_REFUSED;
-        say(op->err, op->err_len,
-            "No mobile number is stored for you: SMS signing is not "
-            "possible.");
+        str_message(op->err, op->err_len,
+                    "No mobile number is stored for you: SMS signing is not "
+                    "possible.");
         goto done;
     }
     op->mobile = sign || me->mobile[0];
     str_copy(op->to, sizeof op->to, op->mobile ? me->mobile : me->email);
     if (!op->to[0]) {
         op->res = SIGN_PAGE_REFUSED;
-        say(op->err, op->err_len,
-            "Neither a mobile number nor an e-mail address is stored "
-            "for you: ask the sender to add one.");
+        str_message(op->err, op->err_len,
+                    "Neither a mobile number nor an e-mail address is stored "
+                    "for you: ask the sender to add one.");
         goto done;
     }
     /* Rate limits: one code per interval (unless the previous one is locked or used), and a
@@ -700,7 +689,8 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
     if (st == STORE_OK && !last.used_at && last.attempts < SIGN_PAGE_CODE_MAX_ATTEMPTS &&
         op->now - last.created_at < SIGN_PAGE_CODE_INTERVAL_MS) {
         op->res = SIGN_PAGE_RATE_LIMITED;
-        say(op->err, op->err_len,
+        str_message(
+            op->err, op->err_len,
             "A code was sent a moment ago; wait %lld seconds before "
             "asking for a new one.",
             (long long)((SIGN_PAGE_CODE_INTERVAL_MS - (op->now - last.created_at)) / 1000 + 1));
@@ -713,7 +703,7 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
         goto cleanup;
     if (n >= SIGN_PAGE_CODES_PER_HOUR) {
         op->res = SIGN_PAGE_RATE_LIMITED;
-        say(op->err, op->err_len, "Too many codes were requested; try again in an hour.");
+        str_message(op->err, op->err_len, "Too many codes were requested; try again in an hour.");
         goto done;
     }
     struct store_ui_code *c = &op->c;
@@ -774,14 +764,14 @@ enum sign_page_result sign_page_send_code(struct store *s, const struct store_ui
                                           size_t err_len)
 {
     *out = NULL;
-    say(err, err_len, "The code cannot be sent now; try again.");
+    str_message(err, err_len, "The code cannot be sent now; try again.");
     bool sign = !strcmp(purpose, "SIGN");
     if (!sign && strcmp(purpose, "AUTHORIZE") != 0)
         return SIGN_PAGE_INVALID;
     if (sign && !sess->authorized_at)
         return SIGN_PAGE_NOT_AUTHORIZED;
     if (!sign && sess->authorized_at) {
-        say(err, err_len, "You are authorized already.");
+        str_message(err, err_len, "You are authorized already.");
         return SIGN_PAGE_INVALID;
     }
     struct code_op *op = calloc(1, sizeof *op);
@@ -829,17 +819,17 @@ static enum store_status check_code_in_tx(struct store_tx *tx, struct code_op *o
         store_ui_code_latest(tx, sess->organization_id, sess->id, op->purpose, &c);
     if (st == STORE_NOT_FOUND || (st == STORE_OK && (c.used_at || c.expires_at <= op->now))) {
         op->res = SIGN_PAGE_CODE_EXPIRED;
-        say(op->err, op->err_len, "There is no valid code: ask for a new one.");
+        str_message(op->err, op->err_len, "There is no valid code: ask for a new one.");
         return STORE_OK;
     }
     if (st != STORE_OK)
         return st;
     if (c.attempts >= SIGN_PAGE_CODE_MAX_ATTEMPTS) {
         op->res = SIGN_PAGE_CODE_LOCKED;
-        say(op->err, op->err_len,
-            "The code was entered wrongly %d times and is locked: ask for "
-            "a new one.",
-            SIGN_PAGE_CODE_MAX_ATTEMPTS);
+        str_message(op->err, op->err_len,
+                    "The code was entered wrongly %d times and is locked: ask for "
+                    "a new one.",
+                    SIGN_PAGE_CODE_MAX_ATTEMPTS);
         return STORE_OK;
     }
     char h[65];
@@ -851,18 +841,19 @@ static enum store_status check_code_in_tx(struct store_tx *tx, struct code_op *o
         op->attempts_left = SIGN_PAGE_CODE_MAX_ATTEMPTS - (c.attempts + 1);
         if (op->attempts_left <= 0) {
             op->res = SIGN_PAGE_CODE_LOCKED;
-            say(op->err, op->err_len, "The code is wrong and now locked: ask for a new one.");
+            str_message(op->err, op->err_len,
+                        "The code is wrong and now locked: ask for a new one.");
         } else {
             op->res = SIGN_PAGE_CODE_WRONG;
-            say(op->err, op->err_len, "The code is wrong; %lld more tries.",
-                (long long)op->attempts_left);
+            str_message(op->err, op->err_len, "The code is wrong; %lld more tries.",
+                        (long long)op->attempts_left);
         }
         return STORE_OK;
     }
     st = store_ui_code_use(tx, sess->organization_id, c.id, op->now);
     if (st == STORE_CONFLICT) {
         op->res = SIGN_PAGE_CODE_EXPIRED;
-        say(op->err, op->err_len, "The code was used already: ask for a new one.");
+        str_message(op->err, op->err_len, "The code was used already: ask for a new one.");
         return STORE_OK;
     }
     if (st != STORE_OK)
@@ -903,7 +894,7 @@ enum sign_page_result sign_page_authorize(struct store *s, const struct store_ui
     if (sess->authorized_at)
         return SIGN_PAGE_OK;
     if (!six_digits(code)) {
-        say(err, err_len, "Enter the 6 digits of the code.");
+        str_message(err, err_len, "Enter the 6 digits of the code.");
         return SIGN_PAGE_INVALID;
     }
     struct code_op op = {.sess = sess,
@@ -914,7 +905,7 @@ enum sign_page_result sign_page_authorize(struct store *s, const struct store_ui
                          .err_len = err_len};
     enum store_status st = store_run(s, STORE_WRITE, authorize_tx, &op);
     if (st != STORE_OK) {
-        say(err, err_len, "The code cannot be checked now; try again.");
+        str_message(err, err_len, "The code cannot be checked now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     return op.res;
@@ -1083,15 +1074,16 @@ static enum sign_page_result drawn_image(const struct sign_page_env *env,
         return res;
     if (!wanted) {
         if (image) {
-            say(err, err_len,
-                "Field 'image' is not accepted: no signature box of yours asks for a drawn "
-                "signature.");
+            str_message(err, err_len,
+                        "Field 'image' is not accepted: no signature box of yours asks for a drawn "
+                        "signature.");
             return SIGN_PAGE_INVALID;
         }
         return SIGN_PAGE_OK;
     }
     if (!image) {
-        say(err, err_len,
+        str_message(
+            err, err_len,
             "Field 'image' is required: draw your signature (a base64 PNG) for the signature "
             "box that asks for it.");
         return SIGN_PAGE_INVALID;
@@ -1110,10 +1102,10 @@ static enum sign_page_result drawn_image(const struct sign_page_env *env,
     *png = NULL;
     *png_len = 0;
     if (pr == PDF_NOT_PDF) {
-        say(err, err_len, "Field 'image': %s Draw your signature again.", why);
+        str_message(err, err_len, "Field 'image': %s Draw your signature again.", why);
         return SIGN_PAGE_INVALID;
     }
-    say(err, err_len, "The drawing cannot be checked now; try again.");
+    str_message(err, err_len, "The drawing cannot be checked now; try again.");
     return SIGN_PAGE_UNAVAILABLE;
 }
 
@@ -1128,8 +1120,8 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     bool app = method && !strcmp(method, "APP");
     bool pk = method && !strcmp(method, "PASSKEY");
     if (!method || (!sms && !app && !pk && strcmp(method, "CLICK") != 0)) {
-        say(err, err_len,
-            "Choose a signature method this page offers (CLICK, SMS, APP or PASSKEY).");
+        str_message(err, err_len,
+                    "Choose a signature method this page offers (CLICK, SMS, APP or PASSKEY).");
         return SIGN_PAGE_INVALID;
     }
     /* The page offers only the methods the release allows; checked again here so that a
@@ -1143,7 +1135,8 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
                     : pk  ? SIGN_METHOD_PASSKEY
                           : SIGN_METHOD_CLICK;
     if (!(offered & want)) {
-        say(err, err_len, "The signature method %s is not available for this process.", method);
+        str_message(err, err_len, "The signature method %s is not available for this process.",
+                    method);
         return SIGN_PAGE_REFUSED;
     }
     if (app) {
@@ -1153,7 +1146,7 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     }
     if (pk) {
         if (!json_is_object(passkey)) {
-            say(err, err_len, "Field 'passkey' (the passkey's answer) is required.");
+            str_message(err, err_len, "Field 'passkey' (the passkey's answer) is required.");
             return SIGN_PAGE_INVALID;
         }
         res = sign_page_passkey_check(env, sess, passkey, now, err, err_len);
@@ -1162,7 +1155,7 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     }
     if (sms) {
         if (!six_digits(code)) {
-            say(err, err_len, "Enter the 6 digits of the code sent to your mobile.");
+            str_message(err, err_len, "Enter the 6 digits of the code sent to your mobile.");
             return SIGN_PAGE_INVALID;
         }
         struct code_op op = {.sess = sess,
@@ -1172,7 +1165,7 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
                              .err = err,
                              .err_len = err_len};
         if (store_run(env->store, STORE_WRITE, sms_check_tx, &op) != STORE_OK) {
-            say(err, err_len, "The code cannot be checked now; try again.");
+            str_message(err, err_len, "The code cannot be checked now; try again.");
             return SIGN_PAGE_UNAVAILABLE;
         }
         if (op.res != SIGN_PAGE_OK)
@@ -1209,7 +1202,7 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     case SIGN_SIGNING_UNAVAILABLE:
         break;
     }
-    say(err, err_len, "The signature cannot be made now; try again.");
+    str_message(err, err_len, "The signature cannot be made now; try again.");
     return SIGN_PAGE_UNAVAILABLE;
 }
 
@@ -1280,7 +1273,8 @@ enum sign_page_result sign_page_decline(struct store *s, const struct store_ui_s
         return SIGN_PAGE_NOT_AUTHORIZED;
     size_t n = reason ? strlen(reason) : 0;
     if (n > SIGN_PAGE_REASON_MAX) {
-        say(err, err_len, "The reason is too long (at most %d bytes).", SIGN_PAGE_REASON_MAX);
+        str_message(err, err_len, "The reason is too long (at most %d bytes).",
+                    SIGN_PAGE_REASON_MAX);
         return SIGN_PAGE_INVALID;
     }
     char text[SIGN_PAGE_REASON_MAX + 1];
@@ -1296,15 +1290,16 @@ enum sign_page_result sign_page_decline(struct store *s, const struct store_ui_s
         b--;
     text[b] = '\0';
     if (a == b) {
-        say(err, err_len, "Give a reason for declining.");
+        str_message(err, err_len, "Give a reason for declining.");
         return SIGN_PAGE_INVALID;
     }
     struct decline_op op = {.sess = sess, .reason = text + a, .now = now};
     if (store_run(s, STORE_WRITE, decline_tx, &op) != STORE_OK) {
-        say(err, err_len, "Declining is not possible now; try again.");
+        str_message(err, err_len, "Declining is not possible now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     if (op.res == SIGN_PAGE_WRONG_STATE)
-        say(err, err_len, "You can no longer decline: the process or your part of it has ended.");
+        str_message(err, err_len,
+                    "You can no longer decline: the process or your part of it has ended.");
     return op.res;
 }

@@ -21,18 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void say(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || !err_len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 /* The aad that binds a sealed secret to its enrolment. */
 static void secret_aad(const char *enrolment_id, char out[STORE_ID_LEN + 16])
 {
@@ -160,7 +148,8 @@ static enum store_status enrol_tx(struct store_tx *tx, void *cls)
     st = store_totp_get(tx, sess->organization_id, sess->participant_id, &e);
     if (st == STORE_OK && e.confirmed_at) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        say(op->err, op->err_len, "Your authenticator app is set up already: enter its code.");
+        str_message(op->err, op->err_len,
+                    "Your authenticator app is set up already: enter its code.");
         goto cleanup;
     }
     if (st == STORE_OK) { /* started before and not confirmed: the same secret again */
@@ -211,7 +200,7 @@ static enum sign_page_result app_usable(const struct sign_page_env *env,
     if (!sess->authorized_at)
         return SIGN_PAGE_NOT_AUTHORIZED;
     if (!env->master_key) {
-        say(err, err_len, "The authenticator app cannot be used now; try again.");
+        str_message(err, err_len, "The authenticator app cannot be used now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     unsigned methods = 0;
@@ -220,11 +209,12 @@ static enum sign_page_result app_usable(const struct sign_page_env *env,
     if (res != SIGN_PAGE_OK)
         return res;
     if (!(methods & SIGN_METHOD_APP)) {
-        say(err, err_len, "The signature method APP is not available for this process.");
+        str_message(err, err_len, "The signature method APP is not available for this process.");
         return SIGN_PAGE_REFUSED;
     }
     if (!pending) {
-        say(err, err_len, "There is nothing to sign: the process or your part of it has ended.");
+        str_message(err, err_len,
+                    "There is nothing to sign: the process or your part of it has ended.");
         return SIGN_PAGE_WRONG_STATE;
     }
     return SIGN_PAGE_OK;
@@ -264,7 +254,7 @@ enum sign_page_result sign_page_app_enrol(const struct sign_page_env *env,
     }
 cleanup:
     if (res == SIGN_PAGE_UNAVAILABLE)
-        say(err, err_len, "The authenticator app cannot be set up now; try again.");
+        str_message(err, err_len, "The authenticator app cannot be set up now; try again.");
     memset(op, 0, sizeof *op); /* the secrets */
     free(op);
     return res;
@@ -299,20 +289,21 @@ static enum store_status check_tx(struct store_tx *tx, void *cls)
     st = store_totp_get(tx, sess->organization_id, sess->participant_id, &e);
     if (st == STORE_NOT_FOUND || (st == STORE_OK && !e.confirmed_at && !op->confirm)) {
         op->res = SIGN_PAGE_REFUSED;
-        say(op->err, op->err_len, "Set up your authenticator app first.");
+        str_message(op->err, op->err_len, "Set up your authenticator app first.");
         return STORE_OK;
     }
     if (st != STORE_OK)
         return st;
     if (e.confirmed_at && op->confirm) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        say(op->err, op->err_len, "Your authenticator app is set up already.");
+        str_message(op->err, op->err_len, "Your authenticator app is set up already.");
         return STORE_OK;
     }
     if (failures >= SIGN_PAGE_APP_MAX_FAILURES) {
         op->res = SIGN_PAGE_CODE_LOCKED;
         why = "CODE_LOCKED";
-        say(op->err, op->err_len,
+        str_message(
+            op->err, op->err_len,
             "A wrong app code was entered %d times: the app is locked for this session. Open "
             "the link again in a new browser session.",
             SIGN_PAGE_APP_MAX_FAILURES);
@@ -336,8 +327,8 @@ static enum store_status check_tx(struct store_tx *tx, void *cls)
          * towards the lock, since it proves nothing new either way. */
         op->res = SIGN_PAGE_CODE_WRONG;
         why = "CODE_REPLAYED";
-        say(op->err, op->err_len,
-            "This code was used already: wait for the next code in your app.");
+        str_message(op->err, op->err_len,
+                    "This code was used already: wait for the next code in your app.");
         goto record;
     }
     if (r == CRYPTO_TOTP_WRONG) {
@@ -348,12 +339,13 @@ static enum store_status check_tx(struct store_tx *tx, void *cls)
         if (left <= 0) {
             op->res = SIGN_PAGE_CODE_LOCKED;
             why = "CODE_LOCKED";
-            say(op->err, op->err_len,
-                "The code is wrong, and the app is now locked for this session.");
+            str_message(op->err, op->err_len,
+                        "The code is wrong, and the app is now locked for this session.");
         } else {
             op->res = SIGN_PAGE_CODE_WRONG;
             why = "CODE_WRONG";
-            say(op->err, op->err_len,
+            str_message(
+                op->err, op->err_len,
                 "The code is wrong; %lld more tries. Check that your phone's time is right.",
                 (long long)left);
         }
@@ -383,7 +375,8 @@ static enum sign_page_result check_code(const struct sign_page_env *env,
     for (size_t i = 0; digits && code[i]; i++)
         digits = code[i] >= '0' && code[i] <= '9';
     if (!digits) {
-        say(err, err_len, "Enter the %d digits your authenticator app shows.", CRYPTO_TOTP_DIGITS);
+        str_message(err, err_len, "Enter the %d digits your authenticator app shows.",
+                    CRYPTO_TOTP_DIGITS);
         return SIGN_PAGE_INVALID;
     }
     struct check_op op = {.env = env,
@@ -394,7 +387,7 @@ static enum sign_page_result check_code(const struct sign_page_env *env,
                           .err = err,
                           .err_len = err_len};
     if (store_run(env->store, STORE_WRITE, check_tx, &op) != STORE_OK) {
-        say(err, err_len, "The code cannot be checked now; try again.");
+        str_message(err, err_len, "The code cannot be checked now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     return op.res;

@@ -24,18 +24,6 @@ _Static_assert(STORE_PASSKEY_PUBLIC_KEY_MAX == WEBAUTHN_PUBLIC_KEY_MAX, "public 
 
 #define ORIGIN_MAX 512
 
-static void say(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || !err_len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 /* The relying party of public_url ("scheme://host[:port][/path]"): origin (without the path)
  * and rp id (the host, without the port). False when the URL has no host. */
 static bool relying_party(const char *public_url, char origin[ORIGIN_MAX], char rp_id[ORIGIN_MAX])
@@ -149,11 +137,13 @@ static enum sign_page_result passkey_usable(const struct sign_page_env *env,
     if (res != SIGN_PAGE_OK)
         return res;
     if (!(methods & SIGN_METHOD_PASSKEY)) {
-        say(err, err_len, "The signature method PASSKEY is not available for this process.");
+        str_message(err, err_len,
+                    "The signature method PASSKEY is not available for this process.");
         return SIGN_PAGE_REFUSED;
     }
     if (!pending) {
-        say(err, err_len, "There is nothing to sign: the process or your part of it has ended.");
+        str_message(err, err_len,
+                    "There is nothing to sign: the process or your part of it has ended.");
         return SIGN_PAGE_WRONG_STATE;
     }
     return SIGN_PAGE_OK;
@@ -193,12 +183,12 @@ static enum store_status options_tx(struct store_tx *tx, void *cls)
     st = STORE_OK;
     if (op->registering && have) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        say(op->err, op->err_len, "Your passkey is registered already: sign with it.");
+        str_message(op->err, op->err_len, "Your passkey is registered already: sign with it.");
         goto cleanup;
     }
     if (!op->registering && !have) {
         op->res = SIGN_PAGE_REFUSED;
-        say(op->err, op->err_len, "Register a passkey first.");
+        str_message(op->err, op->err_len, "Register a passkey first.");
         goto cleanup;
     }
     st = store_passkey_challenge_put(tx, sess->organization_id, sess->id,
@@ -253,7 +243,7 @@ enum sign_page_result sign_page_passkey_options(const struct sign_page_env *env,
     unsigned char challenge[WEBAUTHN_CHALLENGE_LEN];
     bool registering = purpose && !strcmp(purpose, "REGISTER");
     if (!registering && (!purpose || strcmp(purpose, "SIGN") != 0)) {
-        say(err, err_len, "Field 'purpose' must be REGISTER or SIGN.");
+        str_message(err, err_len, "Field 'purpose' must be REGISTER or SIGN.");
         return SIGN_PAGE_INVALID;
     }
     enum sign_page_result res = passkey_usable(env, sess, now, err, err_len);
@@ -292,7 +282,7 @@ enum sign_page_result sign_page_passkey_options(const struct sign_page_env *env,
     }
 cleanup:
     if (res == SIGN_PAGE_UNAVAILABLE)
-        say(err, err_len, "Passkeys cannot be used now; try again.");
+        str_message(err, err_len, "Passkeys cannot be used now; try again.");
     memset(challenge, 0, sizeof challenge);
     free(op);
     return res;
@@ -329,7 +319,8 @@ static enum store_status take_challenge(struct store_tx *tx, struct response_op 
         return st;
     if (st == STORE_NOT_FOUND || ch->expires_at < op->now) {
         op->res = SIGN_PAGE_CODE_EXPIRED;
-        say(op->err, op->err_len, "The passkey request has expired or was used; start again.");
+        str_message(op->err, op->err_len,
+                    "The passkey request has expired or was used; start again.");
         return STORE_OK;
     }
     memcpy(op->x.challenge_sha256, ch->challenge_hash, sizeof op->x.challenge_sha256);
@@ -350,7 +341,7 @@ static enum store_status register_tx(struct store_tx *tx, void *cls)
     st = store_passkey_get(tx, sess->organization_id, sess->participant_id, &op->cred);
     if (st == STORE_OK) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        say(op->err, op->err_len, "Your passkey is registered already: sign with it.");
+        str_message(op->err, op->err_len, "Your passkey is registered already: sign with it.");
         return STORE_OK;
     }
     if (st != STORE_NOT_FOUND)
@@ -363,7 +354,7 @@ static enum store_status register_tx(struct store_tx *tx, void *cls)
         return STORE_ERROR;
     if (r != WEBAUTHN_OK) {
         op->res = SIGN_PAGE_INVALID;
-        say(op->err, op->err_len, "%s", result_message(r));
+        str_message(op->err, op->err_len, "%s", result_message(r));
         return audit_fail(tx, sess, op->now, webauthn_result_name(r), true);
     }
     struct store_passkey *c = &op->cred;
@@ -405,7 +396,7 @@ static enum store_status assert_tx(struct store_tx *tx, void *cls)
     st = store_passkey_get(tx, sess->organization_id, sess->participant_id, &op->cred);
     if (st == STORE_NOT_FOUND) {
         op->res = SIGN_PAGE_REFUSED;
-        say(op->err, op->err_len, "Register a passkey first.");
+        str_message(op->err, op->err_len, "Register a passkey first.");
         return STORE_OK;
     }
     if (st != STORE_OK)
@@ -415,7 +406,7 @@ static enum store_status assert_tx(struct store_tx *tx, void *cls)
         (op->user_handle_len && (op->user_handle_len != sizeof c->user_handle ||
                                  memcmp(op->user_handle, c->user_handle, sizeof c->user_handle)))) {
         op->res = SIGN_PAGE_INVALID;
-        say(op->err, op->err_len, "This is not the passkey you registered here.");
+        str_message(op->err, op->err_len, "This is not the passkey you registered here.");
         return audit_fail(tx, sess, op->now, "PASSKEY_UNKNOWN_CREDENTIAL", false);
     }
     memset(&op->wc, 0, sizeof op->wc);
@@ -435,7 +426,7 @@ static enum store_status assert_tx(struct store_tx *tx, void *cls)
                      "(cloned authenticator?): refused",
                      c->id, sess->participant_id, (long long)count, (long long)c->sign_count);
         op->res = r == WEBAUTHN_COUNTER_REGRESSION ? SIGN_PAGE_REFUSED : SIGN_PAGE_INVALID;
-        say(op->err, op->err_len, "%s", result_message(r));
+        str_message(op->err, op->err_len, "%s", result_message(r));
         return audit_fail(tx, sess, op->now, webauthn_result_name(r), false);
     }
     st =
@@ -482,8 +473,9 @@ static enum sign_page_result check_response(const struct sign_page_env *env,
               member_bytes(body, "userHandle", &op->user_handle, &op->user_handle_len));
     if (!ok) {
         res = SIGN_PAGE_INVALID;
-        say(err, err_len,
-            registering ? "The passkey answer needs id, clientDataJSON and attestationObject "
+        str_message(err, err_len,
+                    registering
+                        ? "The passkey answer needs id, clientDataJSON and attestationObject "
                           "(base64url)."
                         : "The passkey answer needs id, clientDataJSON, authenticatorData and "
                           "signature (base64url).");
@@ -501,7 +493,7 @@ static enum sign_page_result check_response(const struct sign_page_env *env,
         res = op->res;
 cleanup:
     if (res == SIGN_PAGE_UNAVAILABLE)
-        say(err, err_len, "The passkey cannot be checked now; try again.");
+        str_message(err, err_len, "The passkey cannot be checked now; try again.");
     free(op->id);
     free(op->client_data);
     free(op->second);

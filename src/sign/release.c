@@ -21,17 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static const char *const locales[] = {"en-GB", "de-CH", "fr-CH", "it-CH", NULL};
 
 static const struct {
@@ -100,7 +89,7 @@ static bool known_keys(const json_t *obj, const char *const *keys, const char *p
         while (*k && strcmp(*k, key) != 0)
             k++;
         if (!*k)
-            return fail(err, err_len, "Unknown field '%s%.150s'.", prefix, key);
+            return str_message(err, err_len, "Unknown field '%s%.150s'.", prefix, key);
     }
     return true;
 }
@@ -118,7 +107,8 @@ static bool locale_field(const json_t *obj, const char *key, const char *name, c
         while (*l && !str_ieq(*l, json_string_value(v)))
             l++;
     if (!json_is_string(v) || !*l)
-        return fail(err, err_len, "Field '%s' must be one of en-GB, de-CH, fr-CH, it-CH.", name);
+        return str_message(err, err_len, "Field '%s' must be one of en-GB, de-CH, fr-CH, it-CH.",
+                           name);
     str_copy(out, 8, *l);
     return true;
 }
@@ -130,15 +120,18 @@ static bool reminder_duration(const json_t *v, const char *name, char *out, size
     struct iso_duration d;
     int64_t ms;
     if (!json_is_string(v) || json_string_length(v) >= out_len)
-        return fail(err, err_len, "Field '%s' must be an ISO 8601 duration such as P3D.", name);
+        return str_message(err, err_len, "Field '%s' must be an ISO 8601 duration such as P3D.",
+                           name);
     const char *s = json_string_value(v);
     if (!iso_parse_duration(s, &d) || !iso_duration_fixed_ms(&d, &ms))
-        return fail(err, err_len,
-                    "Field '%s' must be an ISO 8601 duration in days, weeks or hours (such as "
-                    "P3D); got '%s'.",
-                    name, s);
+        return str_message(
+            err, err_len,
+            "Field '%s' must be an ISO 8601 duration in days, weeks or hours (such as "
+            "P3D); got '%s'.",
+            name, s);
     if (ms < SIGN_REMINDER_MIN_MS || ms > SIGN_REMINDER_MAX_MS)
-        return fail(err, err_len, "Field '%s' must be between P1D and P30D; got '%s'.", name, s);
+        return str_message(err, err_len, "Field '%s' must be between P1D and P30D; got '%s'.", name,
+                           s);
     str_copy(out, out_len, s);
     return true;
 }
@@ -149,18 +142,18 @@ static bool parse_notification(const json_t *n, struct sign_release_request *r, 
     static const char *const keys[] = {"locale", "suppress", "reminder", NULL};
     static const char *const rkeys[] = {"interval", "beforeExpiry", NULL};
     if (!json_is_object(n))
-        return fail(err, err_len, "Field 'notification' must be an object.");
+        return str_message(err, err_len, "Field 'notification' must be an object.");
     if (!known_keys(n, keys, "notification.", err, err_len))
         return false;
     json_t *loc = json_object_get(n, "locale");
     if (!loc || json_is_null(loc))
-        return fail(err, err_len, "Field 'notification.locale' is required.");
+        return str_message(err, err_len, "Field 'notification.locale' is required.");
     if (!locale_field(n, "locale", "notification.locale", r->locale, err, err_len))
         return false;
     json_t *sup = json_object_get(n, "suppress");
     if (sup && !json_is_null(sup)) {
         if (!json_is_array(sup))
-            return fail(err, err_len, "Field 'notification.suppress' must be an array.");
+            return str_message(err, err_len, "Field 'notification.suppress' must be an array.");
         size_t i;
         json_t *x;
         json_array_foreach(sup, i, x)
@@ -172,12 +165,13 @@ static bool parse_notification(const json_t *n, struct sign_release_request *r, 
                          : !strcmp(s, "COMPLETION") ? &r->suppress_completion
                                                     : NULL;
             if (!flag)
-                return fail(err, err_len,
-                            "Field 'notification.suppress[%zu]' must be one of ALL, INVITE, "
-                            "COMPLETION.",
-                            i);
+                return str_message(err, err_len,
+                                   "Field 'notification.suppress[%zu]' must be one of ALL, INVITE, "
+                                   "COMPLETION.",
+                                   i);
             if (*flag)
-                return fail(err, err_len, "Field 'notification.suppress' must not repeat '%s'.", s);
+                return str_message(err, err_len,
+                                   "Field 'notification.suppress' must not repeat '%s'.", s);
             *flag = true;
         }
     }
@@ -185,7 +179,7 @@ static bool parse_notification(const json_t *n, struct sign_release_request *r, 
     if (!rem || json_is_null(rem))
         return true;
     if (!json_is_object(rem))
-        return fail(err, err_len, "Field 'notification.reminder' must be an object.");
+        return str_message(err, err_len, "Field 'notification.reminder' must be an object.");
     if (!known_keys(rem, rkeys, "notification.reminder.", err, err_len))
         return false;
     json_t *iv = json_object_get(rem, "interval");
@@ -196,10 +190,11 @@ static bool parse_notification(const json_t *n, struct sign_release_request *r, 
     json_t *be = json_object_get(rem, "beforeExpiry");
     if (be && !json_is_null(be)) {
         if (!json_is_array(be) || json_array_size(be) > SIGN_MAX_BEFORE_EXPIRY)
-            return fail(err, err_len,
-                        "Field 'notification.reminder.beforeExpiry' must be an array of at most "
-                        "%d durations.",
-                        SIGN_MAX_BEFORE_EXPIRY);
+            return str_message(
+                err, err_len,
+                "Field 'notification.reminder.beforeExpiry' must be an array of at most "
+                "%d durations.",
+                SIGN_MAX_BEFORE_EXPIRY);
         size_t i;
         json_t *x;
         json_array_foreach(be, i, x)
@@ -224,15 +219,16 @@ bool sign_release_parse(const json_t *body, struct sign_release_request *r, char
     if (!body || json_is_null(body))
         return true; /* empty body: no notifications, defaults */
     if (!json_is_object(body))
-        return fail(err, err_len, "The request body must be a JSON object.");
+        return str_message(err, err_len, "The request body must be a JSON object.");
     if (!known_keys(body, keys, "", err, err_len))
         return false;
     json_t *vu = json_object_get(body, "validUntil");
     if (vu && !json_is_null(vu)) {
         if (!json_is_string(vu) || !iso_parse_datetime(json_string_value(vu), &r->valid_until))
-            return fail(err, err_len,
-                        "Field 'validUntil' must be an ISO 8601 date-time with offset, such as "
-                        "2026-12-31T23:59:59+01:00.");
+            return str_message(
+                err, err_len,
+                "Field 'validUntil' must be an ISO 8601 date-time with offset, such as "
+                "2026-12-31T23:59:59+01:00.");
         r->has_valid_until = true;
     }
     char language[8];
@@ -247,7 +243,7 @@ bool sign_release_parse(const json_t *body, struct sign_release_request *r, char
     json_t *sm = json_object_get(body, "signatureMethods");
     if (sm && !json_is_null(sm)) {
         if (!json_is_array(sm))
-            return fail(err, err_len, "Field 'signatureMethods' must be an array.");
+            return str_message(err, err_len, "Field 'signatureMethods' must be an array.");
         size_t i;
         json_t *x;
         json_array_foreach(sm, i, x)
@@ -257,12 +253,13 @@ bool sign_release_parse(const json_t *body, struct sign_release_request *r, char
             while (s && m < N_METHODS && strcmp(methods[m].name, s) != 0)
                 m++;
             if (!s || m == N_METHODS)
-                return fail(err, err_len,
-                            "Field 'signatureMethods[%zu]' must be one of APP, SMS, CLICK, "
-                            "PASSKEY, OSS.",
-                            i);
+                return str_message(err, err_len,
+                                   "Field 'signatureMethods[%zu]' must be one of APP, SMS, CLICK, "
+                                   "PASSKEY, OSS.",
+                                   i);
             if (r->methods & methods[m].bit)
-                return fail(err, err_len, "Field 'signatureMethods' must not repeat '%s'.", s);
+                return str_message(err, err_len, "Field 'signatureMethods' must not repeat '%s'.",
+                                   s);
             r->methods |= methods[m].bit;
         }
     }
@@ -410,7 +407,8 @@ static bool preconditions(struct release_op *op, const struct store_document *do
     if (!unmet[0])
         return true;
     op->fail_kind = SIGN_RELEASE_PRECONDITION;
-    fail(op->err, op->err_len, "The process cannot be released; unmet preconditions: %s", unmet);
+    str_message(op->err, op->err_len, "The process cannot be released; unmet preconditions: %s",
+                unmet);
     return false;
 }
 
@@ -437,14 +435,15 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
         }
         if (st == STORE_NOT_FOUND) {
             op->fail_kind = SIGN_RELEASE_PRECONDITION; /* a wrong state, like attach/setup */
-            fail(op->err, op->err_len, "The process is %s and cannot be released.", op->p.status);
+            str_message(op->err, op->err_len, "The process is %s and cannot be released.",
+                        op->p.status);
             st = STORE_CONFLICT;
         }
         goto cleanup;
     }
     if (op->p.valid_until <= op->now) {
         op->fail_kind = SIGN_RELEASE_PRECONDITION;
-        fail(op->err, op->err_len, "The process is EXPIRED and cannot be released.");
+        str_message(op->err, op->err_len, "The process is EXPIRED and cannot be released.");
         st = STORE_CONFLICT;
         goto cleanup;
     }
@@ -456,9 +455,9 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
         if (bad) {
             methods_text(bad, names, sizeof names);
             op->fail_kind = SIGN_RELEASE_CONFLICT;
-            fail(op->err, op->err_len,
-                 "Field 'signatureMethods': %s not allowed for signatureLevel %s.", names,
-                 op->p.signature_level);
+            str_message(op->err, op->err_len,
+                        "Field 'signatureMethods': %s not allowed for signatureLevel %s.", names,
+                        op->p.signature_level);
             st = STORE_CONFLICT;
             goto cleanup;
         }
@@ -471,8 +470,9 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
             if (strcmp(org.client_type, "CORPORATE") != 0) {
                 methods_text(corporate_only, names, sizeof names);
                 op->fail_kind = SIGN_RELEASE_CONFLICT;
-                fail(op->err, op->err_len,
-                     "Field 'signatureMethods': %s only available to corporate tenants.", names);
+                str_message(op->err, op->err_len,
+                            "Field 'signatureMethods': %s only available to corporate tenants.",
+                            names);
                 st = STORE_CONFLICT;
                 goto cleanup;
             }
@@ -508,7 +508,7 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
     st = store_release_insert(tx, &rel);
     if (st == STORE_CONFLICT) {
         op->fail_kind = SIGN_RELEASE_CONFLICT;
-        fail(op->err, op->err_len, "The process was released concurrently; try again.");
+        str_message(op->err, op->err_len, "The process was released concurrently; try again.");
     }
     if (st != STORE_OK)
         goto cleanup;
@@ -670,9 +670,10 @@ enum sign_release_result sign_process_release(struct store *s,
         max_until = INT64_MAX;
     /* Checks that need no data come first. */
     if (r->suppress_all && (r->reminder_interval[0] || r->n_before_expiry)) {
-        fail(err, err_len,
-             "Reminders (notification.reminder) cannot be combined with notification.suppress "
-             "[\"ALL\"]: reminders are notifications.");
+        str_message(
+            err, err_len,
+            "Reminders (notification.reminder) cannot be combined with notification.suppress "
+            "[\"ALL\"]: reminders are notifications.");
         return SIGN_RELEASE_CONFLICT;
     }
     struct release_op op;
@@ -687,10 +688,10 @@ enum sign_release_result sign_process_release(struct store *s,
     op.err_len = err_len;
     enum sign_release_result res = SIGN_RELEASE_UNAVAILABLE;
     if (r->has_valid_until && (r->valid_until <= now || r->valid_until > max_until)) {
-        fail(err, err_len,
-             r->valid_until <= now
-                 ? "Field 'validUntil' must be in the future."
-                 : "Field 'validUntil' is beyond the longest validity this server allows.");
+        str_message(err, err_len,
+                    r->valid_until <= now
+                        ? "Field 'validUntil' must be in the future."
+                        : "Field 'validUntil' is beyond the longest validity this server allows.");
         res = SIGN_RELEASE_INVALID;
         goto cleanup;
     }

@@ -18,17 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static const char *const setup_keys[] = {"language", "backUrl", "successUrl", "authentication",
                                          "scope",    "mode",    NULL};
 static const char *const languages[] = {"en-GB", "de-CH", "fr-CH", "it-CH", NULL};
@@ -43,17 +32,18 @@ static bool ascii_field(const json_t *body, const char *key, size_t max_len, cha
     if (!v || json_is_null(v))
         return true;
     if (!json_is_string(v))
-        return fail(err, err_len, "Field '%s' must be a string.", key);
+        return str_message(err, err_len, "Field '%s' must be a string.", key);
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     if (len > max_len || len >= dest_size)
-        return fail(err, err_len, "Field '%s' must be at most %zu characters long.", key, max_len);
+        return str_message(err, err_len, "Field '%s' must be at most %zu characters long.", key,
+                           max_len);
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-            return fail(err, err_len,
-                        "Field '%s' must contain printable ASCII characters only (encode "
-                        "others as in a URL).",
-                        key);
+            return str_message(err, err_len,
+                               "Field '%s' must contain printable ASCII characters only (encode "
+                               "others as in a URL).",
+                               key);
     str_copy(dest, dest_size, s);
     return true;
 }
@@ -80,7 +70,7 @@ bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *er
     memset(r, 0, sizeof *r);
     str_copy(r->mode, sizeof r->mode, "DEFAULT");
     if (!json_is_object(body))
-        return fail(err, err_len, "The request body must be a JSON object.");
+        return str_message(err, err_len, "The request body must be a JSON object.");
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)body, key, v)
@@ -89,7 +79,7 @@ bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *er
         while (*k && strcmp(*k, key) != 0)
             k++;
         if (!*k)
-            return fail(err, err_len, "Unknown field '%.150s'.", key);
+            return str_message(err, err_len, "Unknown field '%.150s'.", key);
     }
     char lang[16];
     if (!ascii_field(body, "language", 15, lang, sizeof lang, err, err_len))
@@ -99,10 +89,10 @@ bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *er
         while (*l && !str_ieq(*l, lang))
             l++;
         if (!*l)
-            return fail(err, err_len,
-                        "Field 'language' must be one of en-GB, de-CH, fr-CH, it-CH; got "
-                        "'%s'.",
-                        lang);
+            return str_message(err, err_len,
+                               "Field 'language' must be one of en-GB, de-CH, fr-CH, it-CH; got "
+                               "'%s'.",
+                               lang);
         str_copy(r->language, sizeof r->language, *l); /* canonical case */
     }
     if (!ascii_field(body, "backUrl", 2048, r->back_url, sizeof r->back_url, err, err_len) ||
@@ -111,21 +101,23 @@ bool sign_setup_parse(const json_t *body, struct sign_setup_request *r, char *er
         !ascii_field(body, "scope", 2048, r->scope, sizeof r->scope, err, err_len))
         return false;
     if (!url_valid(r->back_url))
-        return fail(err, err_len, "Field 'backUrl' must be an absolute http or https URL.");
+        return str_message(err, err_len, "Field 'backUrl' must be an absolute http or https URL.");
     if (!url_valid(r->success_url))
-        return fail(err, err_len, "Field 'successUrl' must be an absolute http or https URL.");
+        return str_message(err, err_len,
+                           "Field 'successUrl' must be an absolute http or https URL.");
     char mode[16];
     if (!ascii_field(body, "mode", 15, mode, sizeof mode, err, err_len))
         return false;
     if (mode[0]) {
         if (strcmp(mode, "DEFAULT") != 0 && strcmp(mode, "EMBEDDED") != 0)
-            return fail(err, err_len, "Field 'mode' must be DEFAULT or EMBEDDED; got '%s'.", mode);
+            return str_message(err, err_len, "Field 'mode' must be DEFAULT or EMBEDDED; got '%s'.",
+                               mode);
         str_copy(r->mode, sizeof r->mode, mode);
     }
     /* First-party apps only; ignored for every other client, as the contract says. */
     json_t *auth = json_object_get(body, "authentication");
     if (auth && !json_is_null(auth) && !json_is_object(auth))
-        return fail(err, err_len, "Field 'authentication' must be an object.");
+        return str_message(err, err_len, "Field 'authentication' must be an object.");
     return true;
 }
 

@@ -21,15 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void say(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    str_utf8_repair(err);
-}
-
 /* ---- certificateMatch ---- */
 
 /* s with runs of spaces made one space, no leading/trailing space, ASCII letters lower-case. */
@@ -144,23 +135,26 @@ static enum sign_signing_result check_request(struct op *op, char *err, size_t e
 {
     const struct sign_signing_request *req = op->req;
     if (strcmp(op->p.status, "PENDING") != 0 || !op->released) {
-        say(err, err_len, "Process '%s' is %s: only a released (PENDING) process can be signed.",
-            op->p.id, op->p.status);
+        str_message(err, err_len,
+                    "Process '%s' is %s: only a released (PENDING) process can be signed.",
+                    op->p.id, op->p.status);
         return SIGN_SIGNING_WRONG_STATE;
     }
     if (op->p.valid_until <= req->now_ms) {
-        say(err, err_len, "Process '%s' has passed its validUntil and can no longer be signed.",
-            op->p.id);
+        str_message(err, err_len,
+                    "Process '%s' has passed its validUntil and can no longer be signed.",
+                    op->p.id);
         return SIGN_SIGNING_WRONG_STATE;
     }
     op->signer = find_signer(&op->p, req->participant_id);
     if (!op->signer) {
-        say(err, err_len, "Process '%s' has no signer '%.64s'.", op->p.id, req->participant_id);
+        str_message(err, err_len, "Process '%s' has no signer '%.64s'.", op->p.id,
+                    req->participant_id);
         return SIGN_SIGNING_NOT_FOUND;
     }
     if (strcmp(op->signer->status, "PENDING") != 0) {
-        say(err, err_len, "Signer '%s' is %s, not PENDING: there is nothing to sign.",
-            op->signer->id, op->signer->status);
+        str_message(err, err_len, "Signer '%s' is %s, not PENDING: there is nothing to sign.",
+                    op->signer->id, op->signer->status);
         return SIGN_SIGNING_WRONG_STATE;
     }
     unsigned bit = req->method ? sign_method_bit(req->method, strlen(req->method)) : 0;
@@ -168,16 +162,18 @@ static enum sign_signing_result check_request(struct op *op, char *err, size_t e
                            ? sign_methods_from_text(op->release.signature_methods)
                            : sign_methods_for_level(op->p.signature_level);
     if (!bit || !(allowed & bit)) {
-        say(err, err_len, "Signature method '%.16s' is not allowed for this process (%s, %s).",
-            req->method ? req->method : "", op->p.signature_level,
-            op->release.signature_methods[0] ? op->release.signature_methods
-                                             : "the level's methods");
+        str_message(err, err_len,
+                    "Signature method '%.16s' is not allowed for this process (%s, %s).",
+                    req->method ? req->method : "", op->p.signature_level,
+                    op->release.signature_methods[0] ? op->release.signature_methods
+                                                     : "the level's methods");
         return SIGN_SIGNING_REFUSED;
     }
     bool qualified = !strncmp(op->p.signature_level, "QUALIFIED", 9);
     if (qualified && (!req->identity || !req->identity->given_name || !req->identity->surname ||
                       !req->identity->serial_number)) {
-        say(err, err_len,
+        str_message(
+            err, err_len,
             "A %s signature needs the signer's registered identity (an active registration of "
             "the Smart Registration Service).",
             op->p.signature_level);
@@ -200,7 +196,7 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
     const struct pki_ca *ca = pki_service_ca(env->pki);
     const struct pki_tsa *tsa = pki_service_tsa(env->pki);
     if (!ca || !tsa) {
-        say(err, err_len, "The certificate authority is not ready; try again.");
+        str_message(err, err_len, "The certificate authority is not ready; try again.");
         goto cleanup;
     }
     op->plans = calloc(op->n_docs ? op->n_docs : 1, sizeof *op->plans);
@@ -215,8 +211,8 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
         pl->timestamp = op->completes && (pl->position || pl->doc->last.id[0]);
     }
     if (placed == 0) {
-        say(err, err_len, "Signer '%s' is not placed on any document of process '%s'.",
-            op->signer->id, op->p.id);
+        str_message(err, err_len, "Signer '%s' is not placed on any document of process '%s'.",
+                    op->signer->id, op->p.id);
         res = SIGN_SIGNING_REFUSED;
         goto cleanup;
     }
@@ -229,7 +225,7 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
     memset(&preq, 0, sizeof preq);
     preq.pades = PADES_B_LT;
     if (!pki_signer_level_parse(op->p.signature_level, &preq.level)) {
-        say(err, err_len, "Process '%s' has an unknown signature level.", op->p.id);
+        str_message(err, err_len, "Process '%s' has an unknown signature level.", op->p.id);
         goto cleanup;
     }
     preq.key = PKI_KEY_EC_P256;
@@ -265,7 +261,8 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
         current = NULL;
         if (store_blob_get(env->store, hash, &current, &current_len) != STORE_OK) {
             log_error("process %s: the bytes of document %s cannot be read", op->p.id, pl->doc->id);
-            say(err, err_len, "Document '%s' cannot be read now; try again.", pl->doc->name);
+            str_message(err, err_len, "Document '%s' cannot be read now; try again.",
+                        pl->doc->name);
             goto cleanup;
         }
         const unsigned char *bytes = current;
@@ -284,7 +281,7 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
             if (ps != PADES_OK) {
                 char why[400];
                 str_copy(why, sizeof why, err);
-                say(err, err_len, "Document '%s' cannot be signed: %s", pl->doc->name, why);
+                str_message(err, err_len, "Document '%s' cannot be signed: %s", pl->doc->name, why);
                 res = ps == PADES_BAD_INPUT ? SIGN_SIGNING_BAD_DOCUMENT : SIGN_SIGNING_UNAVAILABLE;
                 goto cleanup;
             }
@@ -304,7 +301,8 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
             if (ps != PADES_OK) {
                 char why[400];
                 str_copy(why, sizeof why, err);
-                say(err, err_len, "Document '%s' cannot be time-stamped: %s", pl->doc->name, why);
+                str_message(err, err_len, "Document '%s' cannot be time-stamped: %s", pl->doc->name,
+                            why);
                 res = ps == PADES_BAD_INPUT ? SIGN_SIGNING_BAD_DOCUMENT : SIGN_SIGNING_UNAVAILABLE;
                 goto cleanup;
             }
@@ -314,7 +312,7 @@ static enum sign_signing_result make_files(const struct sign_signing_env *env, s
                 if (store_blob_put(env->store, pl->bytes, pl->len, pl->signature.blob_hash) !=
                     STORE_OK) {
                     free(stamped);
-                    say(err, err_len, "The signed file cannot be stored now; try again.");
+                    str_message(err, err_len, "The signed file cannot be stored now; try again.");
                     goto cleanup;
                 }
                 pl->signature.size = (int64_t)pl->len;
@@ -362,7 +360,7 @@ static bool store_files(const struct sign_signing_env *env, struct op *op, char 
         /* The final bytes: the stamped file when completing, else the signed one. */
         struct store_document_version *last = pl->timestamp ? &pl->stamp : &pl->signature;
         if (store_blob_put(env->store, pl->bytes, pl->len, last->blob_hash) != STORE_OK) {
-            say(err, err_len, "The signed file cannot be stored now; try again.");
+            str_message(err, err_len, "The signed file cannot be stored now; try again.");
             return false;
         }
         last->size = (int64_t)pl->len;
@@ -466,7 +464,7 @@ enum sign_signing_result sign_participant_sign(const struct sign_signing_env *en
     memset(out, 0, sizeof *out);
     err[0] = '\0';
     if (!uuid_is_valid(req->process_id)) {
-        say(err, err_len, "Process '%.64s' does not exist.", req->process_id);
+        str_message(err, err_len, "Process '%.64s' does not exist.", req->process_id);
         return SIGN_SIGNING_NOT_FOUND;
     }
     for (int attempt = 0; attempt < SIGN_SIGNING_ATTEMPTS; attempt++) {
@@ -476,12 +474,12 @@ enum sign_signing_result sign_participant_sign(const struct sign_signing_env *en
         memset(out, 0, sizeof *out);
         enum store_status st = store_run(env->store, STORE_READ, read_tx, &op);
         if (st == STORE_NOT_FOUND) {
-            say(err, err_len, "Process '%.64s' does not exist.", req->process_id);
+            str_message(err, err_len, "Process '%.64s' does not exist.", req->process_id);
             res = SIGN_SIGNING_NOT_FOUND;
             goto done;
         }
         if (st != STORE_OK) {
-            say(err, err_len, "The process cannot be read now; try again.");
+            str_message(err, err_len, "The process cannot be read now; try again.");
             goto done;
         }
         res = check_request(&op, err, err_len);
@@ -520,12 +518,12 @@ enum sign_signing_result sign_participant_sign(const struct sign_signing_env *en
             continue;
         }
         if (st != STORE_CONFLICT) {
-            say(err, err_len, "The signature cannot be stored now; try again.");
+            str_message(err, err_len, "The signature cannot be stored now; try again.");
             goto done;
         }
         op_clear(&op); /* another signature came first: sign on top of it */
     }
-    say(err, err_len, "The documents changed too often while signing; try again.");
+    str_message(err, err_len, "The documents changed too often while signing; try again.");
     res = SIGN_SIGNING_UNAVAILABLE;
     return res;
 done:
