@@ -13,7 +13,7 @@
  *     SIGNED with certificateName and certificateMatch MATCH, the counter stored;
  *   - an RS256 passkey registers and signs too.
  */
-#include "tenant.h"
+#include "signer_page.h"
 
 #include "authenticator.h"
 
@@ -34,17 +34,6 @@ static struct server srv;
 static char data_dir[256];
 static char org_a[128];
 static struct client cl;
-
-struct browser {
-    char cookie[128];
-    char csrf[128];
-};
-
-struct proc {
-    char id[64];
-    char a_id[64], b_id[64];
-    char a_path[256], b_path[256];
-};
 
 static const char *xs(json_t *o, const char *key)
 {
@@ -71,183 +60,10 @@ static int teardown(void **state)
     return server_stop(&srv, false) == 0 ? 0 : -1;
 }
 
-/* An ADVANCED process allowing only PASSKEY, with signers Anna (crm-a, mobile) and Beat (crm-b,
- * e-mail only), one document with a box for each, released. */
-static void create_released(struct proc *p)
+/* An ADVANCED process allowing only PASSKEY with signers Anna and Beat (signer_page.h). */
+static void create_released(struct page_process *p)
 {
-    memset(p, 0, sizeof *p);
-    const char *body =
-        "{\"signatureLevel\":\"ADVANCED\",\"initiator\":{\"type\":\"NON_PERSON\",\"name\":\"ERP\"},"
-        "\"invitees\":{\"signers\":["
-        "{\"type\":\"SIGNER\",\"externalIdentifier\":\"crm-a\",\"firstName\":\"Anna\","
-        "\"lastName\":\"Muster\",\"email\":\"anna@example.com\",\"mobile\":\"+41791234567\"},"
-        "{\"type\":\"SIGNER\",\"externalIdentifier\":\"crm-b\",\"firstName\":\"Beat\","
-        "\"lastName\":\"Beispiel\",\"email\":\"beat@example.com\"}]}}";
-    struct response r;
-    tenant_call(&srv, "POST", PROCESS_PATH, &cl, body, NULL, &r);
-    assert_int_equal(r.status, 201);
-    snprintf(p->id, sizeof p->id, "%s", xs(r.json, "id"));
-    json_t *signers = json_object_get(json_object_get(r.json, "invitees"), "signers");
-    for (size_t i = 0; i < json_array_size(signers); i++) {
-        json_t *s = json_array_get(signers, i);
-        char *dst = !strcmp(xs(s, "externalIdentifier"), "crm-a") ? p->a_id : p->b_id;
-        snprintf(dst, 64, "%s", xs(s, "identification"));
-    }
-    response_free(&r);
-
-    size_t len;
-    unsigned char *data = corpus("simple-a4.pdf", &len);
-    char *enc = b64_std(data, len);
-    free(data);
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:o}", "name", "Offer.pdf", "contentType", "application/pdf", "content",
-        enc, "signaturePositions",
-        json_loads("[{\"signer\":\"crm-a\",\"pageNumber\":0,\"positionX\":60,\"positionY\":600},"
-                   "{\"signer\":\"crm-b\",\"pageNumber\":0,\"positionX\":300,\"positionY\":600}]",
-                   0, NULL));
-    free(enc);
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    char path[256];
-    snprintf(path, sizeof path, PROCESS_PATH "/%s/attach", p->id);
-    tenant_call(&srv, "POST", path, &cl, text, NULL, &r);
-    free(text);
-    assert_int_equal(r.status, 201);
-    response_free(&r);
-
-    snprintf(path, sizeof path, PROCESS_PATH "/%s/release", p->id);
-    tenant_call(&srv, "POST", path, &cl, "{\"signatureMethods\":[\"PASSKEY\"]}", NULL, &r);
-    assert_int_equal(r.status, 200);
-    json_t *parts = json_object_get(r.json, "participants");
-    for (size_t i = 0; i < json_array_size(parts); i++) {
-        json_t *x = json_array_get(parts, i);
-        const char *url = xs(x, "url");
-        const char *tail = url ? strstr(url, "/ui/sign/") : NULL;
-        if (tail && !strcmp(xs(x, "id"), p->a_id))
-            snprintf(p->a_path, sizeof p->a_path, "%s", tail);
-        if (tail && !strcmp(xs(x, "id"), p->b_id))
-            snprintf(p->b_path, sizeof p->b_path, "%s", tail);
-    }
-    response_free(&r);
-    assert_true(p->a_path[0] && p->b_path[0]);
-}
-
-static void open_link(struct browser *b, const char *path)
-{
-    struct response r;
-    assert_true(http(&srv, "GET", path, NULL, NULL, 0, &r));
-    assert_int_equal(r.status, 200);
-    char set[512];
-    assert_true(response_header(&r, "Set-Cookie", set, sizeof set));
-    const char *v = strstr(set, "signet_sign=") + strlen("signet_sign=");
-    size_t n = strcspn(v, ";");
-    assert_true(n < sizeof b->cookie);
-    memcpy(b->cookie, v, n);
-    b->cookie[n] = '\0';
-    response_free(&r);
-}
-
-static void call(const struct browser *b, const char *method, const char *path, const char *body,
-                 struct response *r)
-{
-    char cookie_hdr[200], csrf_hdr[200];
-    snprintf(cookie_hdr, sizeof cookie_hdr, "Cookie: signet_sign=%s", b->cookie);
-    snprintf(csrf_hdr, sizeof csrf_hdr, "X-CSRF-Token: %s", b->csrf);
-    const char *hdrs[] = {cookie_hdr, csrf_hdr, body ? "Content-Type: application/json" : NULL,
-                          NULL};
-    assert_true(http(&srv, method, path, hdrs, body, body ? strlen(body) : 0, r));
-}
-
-static json_t *session_state(struct browser *b)
-{
-    struct response r;
-    call(b, "GET", "/ui/api/session", NULL, &r);
-    assert_int_equal(r.status, 200);
-    snprintf(b->csrf, sizeof b->csrf, "%s", xs(r.json, "csrfToken"));
-    json_t *s = json_incref(r.json);
-    response_free(&r);
-    return s;
-}
-
-/* POSTs body; the answer's JSON into *out when out is not NULL. Returns the status. */
-static long post(struct browser *b, const char *path, const char *body, json_t **out)
-{
-    struct response r;
-    call(b, "POST", path, body, &r);
-    long st = r.status;
-    if (st >= 400)
-        assert_non_null(json_object_get(r.json, "message")); /* the Error object */
-    if (out)
-        *out = json_incref(r.json);
-    response_free(&r);
-    return st;
-}
-
-/* Authorizes the session with the one-time code from the outbox. */
-static void authorize(struct browser *b, const char *pid)
-{
-    json_decref(session_state(b));
-    assert_int_equal(post(b, "/ui/api/session/code", "{\"purpose\":\"AUTHORIZE\"}", NULL), 200);
-    char out[4096], body[64];
-    int rc = sh_run(out, sizeof out,
-                    "sqlite3 '%s/signet.db' \"SELECT body FROM outbox WHERE participant_id = '%s' "
-                    "AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1\"",
-                    data_dir, pid);
-    assert_int_equal(rc, 0);
-    const char *p = out;
-    while (*p && strspn(p, "0123456789") != 6)
-        p += strspn(p, "0123456789") ? strspn(p, "0123456789") : 1;
-    assert_true(*p);
-    snprintf(body, sizeof body, "{\"code\":\"%.6s\"}", p);
-    assert_int_equal(post(b, "/ui/api/session/authorize", body, NULL), 200);
-}
-
-static json_t *process_signer(const struct proc *p, const char *ext)
-{
-    char path[256];
-    snprintf(path, sizeof path, PROCESS_PATH "/%s", p->id);
-    struct response r;
-    tenant_call(&srv, "GET", path, &cl, NULL, NULL, &r);
-    assert_int_equal(r.status, 200);
-    json_t *found = NULL;
-    json_t *signers = json_object_get(json_object_get(r.json, "invitees"), "signers");
-    for (size_t i = 0; i < json_array_size(signers); i++)
-        if (!strcmp(xs(json_array_get(signers, i), "externalIdentifier"), ext))
-            found = json_incref(json_array_get(signers, i));
-    response_free(&r);
-    assert_non_null(found);
-    return found;
-}
-
-/* Audit records of action/status whose extras have key = value (key NULL: all). */
-static int records(const struct proc *p, const char *action, const char *status, const char *key,
-                   const char *value)
-{
-    char path[256];
-    snprintf(path, sizeof path, PROCESS_PATH "/%s/record", p->id);
-    struct response r;
-    tenant_call(&srv, "GET", path, &cl, NULL, NULL, &r);
-    assert_int_equal(r.status, 200);
-    int n = 0;
-    json_t *recs = json_object_get(r.json, "records");
-    for (size_t i = 0; i < json_array_size(recs); i++) {
-        json_t *x = json_array_get(recs, i);
-        if (strcmp(xs(x, "action"), action) != 0 || strcmp(xs(x, "status"), status) != 0)
-            continue;
-        if (key) {
-            /* extras travel as a list of {key, value} or an object, depending on the record */
-            char *dump = json_dumps(x, JSON_COMPACT);
-            char want[256];
-            snprintf(want, sizeof want, "\"%s\"", value);
-            bool hit = dump && strstr(dump, key) && strstr(dump, want);
-            free(dump);
-            if (!hit)
-                continue;
-        }
-        n++;
-    }
-    response_free(&r);
-    return n;
+    page_create_released(&srv, &cl, "ADVANCED", "{\"signatureMethods\":[\"PASSKEY\"]}", p);
 }
 
 /* The public URL's origin and host (the server's default: http://127.0.0.1:PORT). */
@@ -259,13 +75,13 @@ static void relying_party(char origin[64], char rp[64])
 
 /* Asks for options of purpose; the decoded challenge into challenge (32 bytes). Returns the
  * status; *out the answer when not NULL. */
-static long options(struct browser *b, const char *purpose, unsigned char challenge[32],
+static long options(struct page_browser *b, const char *purpose, unsigned char challenge[32],
                     json_t **out)
 {
     char body[64];
     snprintf(body, sizeof body, "{\"purpose\":\"%s\"}", purpose);
     json_t *o = NULL;
-    long st = post(b, "/ui/api/session/passkey/options", body, &o);
+    long st = page_post(&srv, b, "/ui/api/session/passkey/options", body, &o);
     if (st == 200) {
         const char *c = xs(json_object_get(o, "publicKey"), "challenge");
         assert_non_null(c);
@@ -279,7 +95,7 @@ static long options(struct browser *b, const char *purpose, unsigned char challe
 }
 
 /* POSTs the authenticator's registration answer for challenge. */
-static long register_with(struct browser *b, struct authenticator *a,
+static long register_with(struct page_browser *b, struct authenticator *a,
                           const unsigned char challenge[32])
 {
     struct authenticator_response r;
@@ -290,7 +106,7 @@ static long register_with(struct browser *b, struct authenticator *a,
     json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", "public-key", "clientDataJSON",
                           cd, "attestationObject", att);
     char *text = json_dumps(o, JSON_COMPACT);
-    long st = post(b, "/ui/api/session/passkey/register", text, NULL);
+    long st = page_post(&srv, b, "/ui/api/session/passkey/register", text, NULL);
     free(text);
     json_decref(o);
     free(id);
@@ -301,7 +117,8 @@ static long register_with(struct browser *b, struct authenticator *a,
 }
 
 /* Signs with the authenticator's assertion for challenge. */
-static long sign_with(struct browser *b, struct authenticator *a, const unsigned char challenge[32])
+static long sign_with(struct page_browser *b, struct authenticator *a,
+                      const unsigned char challenge[32])
 {
     struct authenticator_response r;
     assert_true(authenticator_get(a, challenge, 32, &r));
@@ -312,7 +129,7 @@ static long sign_with(struct browser *b, struct authenticator *a, const unsigned
     json_t *o = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "method", "PASSKEY", "passkey", "id", id,
                           "clientDataJSON", cd, "authenticatorData", ad, "signature", sig);
     char *text = json_dumps(o, JSON_COMPACT);
-    long st = post(b, "/ui/api/session/sign", text, NULL);
+    long st = page_post(&srv, b, "/ui/api/session/sign", text, NULL);
     free(text);
     json_decref(o);
     free(id);
@@ -326,15 +143,15 @@ static long sign_with(struct browser *b, struct authenticator *a, const unsigned
 static void register_and_sign_with_es256_passkey(void **state)
 {
     (void)state;
-    struct proc p;
+    struct page_process p;
     create_released(&p);
-    struct browser b = {"", ""};
-    open_link(&b, p.a_path);
+    struct page_browser b = {"", ""};
+    page_open(&srv, &b, p.a_path);
     unsigned char ch[32], old[32];
-    json_decref(session_state(&b));
+    json_decref(page_state(&srv, &b));
     assert_int_equal(options(&b, "REGISTER", ch, NULL), 403); /* not authorized yet */
-    authorize(&b, p.a_id);
-    json_t *s = session_state(&b);
+    page_authorize(&srv, &b, data_dir, p.a_id);
+    json_t *s = page_state(&srv, &b);
     json_t *methods = json_object_get(s, "methods");
     assert_int_equal(json_array_size(methods), 1);
     assert_string_equal(json_string_value(json_array_get(methods, 0)), "PASSKEY");
@@ -371,10 +188,14 @@ static void register_and_sign_with_es256_passkey(void **state)
     a.flags = AUTH_FLAG_UP | AUTH_FLAG_UV;
     assert_int_equal(options(&b, "REGISTER", ch, NULL), 200);
     assert_int_equal(register_with(&b, &a, ch), 200);
-    assert_int_equal(records(&p, "enrolment", "SUCCESS", "enrolment_method", "PASSKEY"), 1);
-    assert_int_equal(records(&p, "sign", "FAIL", "sign_failure", "PASSKEY_WRONG_ORIGIN"), 1);
-    assert_int_equal(records(&p, "sign", "FAIL", "sign_failure", "PASSKEY_USER_NOT_VERIFIED"), 1);
-    s = session_state(&b);
+    assert_int_equal(
+        page_records(&srv, &cl, p.id, "enrolment", "SUCCESS", "enrolment_method", "PASSKEY"), 1);
+    assert_int_equal(
+        page_records(&srv, &cl, p.id, "sign", "FAIL", "sign_failure", "PASSKEY_WRONG_ORIGIN"), 1);
+    assert_int_equal(
+        page_records(&srv, &cl, p.id, "sign", "FAIL", "sign_failure", "PASSKEY_USER_NOT_VERIFIED"),
+        1);
+    s = page_state(&srv, &b);
     assert_true(json_is_true(json_object_get(json_object_get(s, "passkey"), "registered")));
     json_decref(s);
     assert_int_equal(options(&b, "REGISTER", ch, NULL), 409); /* one passkey per signer */
@@ -401,21 +222,26 @@ static void register_and_sign_with_es256_passkey(void **state)
     a.counter = 5;
     assert_int_equal(sign_with(&b, &a, ch), 409);
     a.keep_counter = false;
-    assert_int_equal(records(&p, "sign", "FAIL", "sign_failure", "PASSKEY_BAD_SIGNATURE"), 1);
-    assert_int_equal(records(&p, "sign", "FAIL", "sign_failure", "PASSKEY_WRONG_CHALLENGE"), 1);
-    assert_int_equal(records(&p, "sign", "FAIL", "sign_failure", "PASSKEY_COUNTER_REGRESSION"), 1);
-    json_t *signer = process_signer(&p, "crm-a");
+    assert_int_equal(
+        page_records(&srv, &cl, p.id, "sign", "FAIL", "sign_failure", "PASSKEY_BAD_SIGNATURE"), 1);
+    assert_int_equal(
+        page_records(&srv, &cl, p.id, "sign", "FAIL", "sign_failure", "PASSKEY_WRONG_CHALLENGE"),
+        1);
+    assert_int_equal(
+        page_records(&srv, &cl, p.id, "sign", "FAIL", "sign_failure", "PASSKEY_COUNTER_REGRESSION"),
+        1);
+    json_t *signer = page_process_signer(&srv, &cl, p.id, "crm-a");
     assert_string_equal(xs(signer, "status"), "PENDING");
     json_decref(signer);
 
     assert_int_equal(options(&b, "SIGN", ch, NULL), 200);
     assert_int_equal(sign_with(&b, &a, ch), 200); /* counter 6 */
-    signer = process_signer(&p, "crm-a");
+    signer = page_process_signer(&srv, &cl, p.id, "crm-a");
     assert_string_equal(xs(signer, "status"), "SIGNED");
     assert_string_equal(xs(signer, "certificateName"), "Anna Muster");
     assert_string_equal(xs(signer, "certificateMatch"), "MATCH");
     json_decref(signer);
-    assert_int_equal(records(&p, "sign", "SUCCESS", "sign_method", "PASSKEY"), 1);
+    assert_int_equal(page_records(&srv, &cl, p.id, "sign", "SUCCESS", "sign_method", "PASSKEY"), 1);
     char out[256];
     assert_int_equal(sh_run(out, sizeof out,
                             "sqlite3 '%s/signet.db' \"SELECT alg, sign_count FROM "
@@ -429,11 +255,11 @@ static void register_and_sign_with_es256_passkey(void **state)
 static void register_and_sign_with_rs256_passkey(void **state)
 {
     (void)state;
-    struct proc p;
+    struct page_process p;
     create_released(&p);
-    struct browser b = {"", ""};
-    open_link(&b, p.b_path);
-    authorize(&b, p.b_id);
+    struct page_browser b = {"", ""};
+    page_open(&srv, &b, p.b_path);
+    page_authorize(&srv, &b, data_dir, p.b_id);
     char origin[64], rp[64];
     relying_party(origin, rp);
     unsigned char ch[32];
@@ -443,13 +269,13 @@ static void register_and_sign_with_rs256_passkey(void **state)
     assert_int_equal(options(&b, "REGISTER", ch, NULL), 200);
     assert_int_equal(register_with(&b, &a, ch), 200);
     /* Another signer's session cannot use this signer's passkey: it has none of its own. */
-    struct browser other = {"", ""};
-    open_link(&other, p.a_path);
-    authorize(&other, p.a_id);
+    struct page_browser other = {"", ""};
+    page_open(&srv, &other, p.a_path);
+    page_authorize(&srv, &other, data_dir, p.a_id);
     assert_int_equal(options(&other, "SIGN", ch, NULL), 409);
     assert_int_equal(options(&b, "SIGN", ch, NULL), 200);
     assert_int_equal(sign_with(&b, &a, ch), 200);
-    json_t *signer = process_signer(&p, "crm-b");
+    json_t *signer = page_process_signer(&srv, &cl, p.id, "crm-b");
     assert_string_equal(xs(signer, "status"), "SIGNED");
     assert_string_equal(xs(signer, "certificateMatch"), "MATCH");
     json_decref(signer);
