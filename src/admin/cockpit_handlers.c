@@ -177,7 +177,7 @@ void cockpit_handle_login(struct http_request *req)
                  COCKPIT_COOKIE "=%s; Path=/ui/admin; HttpOnly; SameSite=Strict%s", token,
                  https_public(req) ? "; Secure" : "");
         const char *headers[] = {MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL};
-        log_info("admin cockpit: %s signed in (organization %s)", c->user.email, c->org.id);
+        log_info("admin cockpit: account %s signed in (organization %s)", c->user.id, c->org.id);
         http_reply_json_headers(req, 200, session_json(c, token), headers);
         break;
     }
@@ -294,7 +294,7 @@ void cockpit_handle_client_create(struct http_request *req)
     json_t *j = client_json(&cl);
     json_object_set_new(j, "clientSecret", json_string(secret)); /* shown only here */
     memset(secret, 0, sizeof secret);
-    log_info("admin cockpit: %s created API client %s", c.user.email, cl.id);
+    log_info("admin cockpit: account %s created API client %s", c.user.id, cl.id);
     http_reply_json(req, 201, j);
 }
 
@@ -318,7 +318,7 @@ void cockpit_handle_client_revoke(struct http_request *req)
     else if (st != STORE_OK)
         reply_unavailable(req);
     else {
-        log_info("admin cockpit: %s revoked API client %s", c.user.email, cl.id);
+        log_info("admin cockpit: account %s revoked API client %s", c.user.id, cl.id);
         http_reply_json(req, 200, client_json(&cl));
     }
     free(id);
@@ -531,7 +531,7 @@ void cockpit_handle_totp_confirm(struct http_request *req)
     switch (cockpit_totp_confirm(req->app->store, mk, &c, body_string(req, "code"), time_now_ms(),
                                  err, sizeof err)) {
     case COCKPIT_OK:
-        log_info("admin cockpit: %s enrolled an authenticator app", c.user.email);
+        log_info("admin cockpit: account %s enrolled an authenticator app", c.user.id);
         http_reply_json(req, 200, json_pack("{s:b}", "totpEnrolled", 1));
         break;
     case COCKPIT_INVALID:
