@@ -139,6 +139,10 @@ static void request_begin(struct http_server *s, struct http_request *req)
     bool has_body = (cl && str_to_i64(cl, 0, INT64_MAX, &length) && length > 0) ||
                     http_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     if (length > s->app->cfg->max_body) {
+        /* Answered from the header, before the body: right for a client that waits (with
+         * Expect: 100-continue, as curl sends for large bodies, it never sends the body). A
+         * client that streams the body without waiting may see the connection reset before it
+         * reads the answer: libmicrohttpd stops reading once a reply is queued. */
         req->too_large = true;
         http_reply_error(req, ERR_PAYLOAD_TOO_LARGE,
                          "The request body has %lld bytes; the limit is %lld bytes.",

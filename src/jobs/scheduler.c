@@ -164,7 +164,7 @@ enum jobs_run_result jobs_run_one(struct store *s, const struct config *cfg,
                           .until = now + JOBS_LEASE_MS,
                           .force = force,
                           .out = out};
-    enum store_status st = store_run(s, STORE_WRITE, claim_tx, &op);
+    enum store_status st = store_run(s, STORE_CLAIM, claim_tx, &op);
     if (st == STORE_CONFLICT)
         return JOBS_NOT_DUE;
     if (st != STORE_OK) {

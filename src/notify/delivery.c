@@ -30,25 +30,10 @@ int64_t notify_backoff_ms(int64_t attempts)
     return d < BACKOFF_MAX_MS ? d : BACKOFF_MAX_MS;
 }
 
-struct scan_op {
-    int64_t as_of, limit;
-    struct store_outbox_due *due;
-    size_t n;
-};
-
-static enum store_status scan_tx(struct store_tx *tx, void *cls)
-{
-    struct scan_op *op = cls;
-    free(op->due);
-    op->due = NULL;
-    return store_outbox_list_due(tx, op->as_of, op->limit, &op->due, &op->n);
-}
-
 struct claim_op {
-    const struct store_outbox_due *d;
     const struct config *cfg;
     int64_t as_of;
-    int64_t attempts;
+    struct store_outbox_claimed claimed;
     bool dev; /* its channel has no gateway: recorded DEV in the claim's transaction */
     struct store_outbox *msg;
 };
@@ -63,17 +48,16 @@ static enum store_status claim_tx(struct store_tx *tx, void *cls)
     struct claim_op *op = cls;
     op->dev = false;
     enum store_status st =
-        store_outbox_claim(tx, op->d->organization_id, op->d->id, op->d->status, op->as_of,
-                           op->as_of + NOTIFY_SEND_LEASE_MS, &op->attempts);
+        store_outbox_claim_next(tx, op->as_of, op->as_of + NOTIFY_SEND_LEASE_MS, &op->claimed);
     if (st == STORE_OK)
-        st = store_outbox_get(tx, op->d->organization_id, op->d->id, op->msg);
+        st = store_outbox_get(tx, op->claimed.organization_id, op->claimed.id, op->msg);
     if (st == STORE_OK && !channel_has_gateway(op->cfg, op->msg->channel)) {
         /* Queued while a gateway was configured and none is now: keep it for the dev outbox
          * rather than retrying a send that cannot happen. */
         op->dev = true;
-        st =
-            store_outbox_finish(tx, op->d->organization_id, op->d->id, op->attempts, "DEV",
-                                op->as_of, "no gateway configured for this channel", time_now_ms());
+        st = store_outbox_finish(tx, op->claimed.organization_id, op->claimed.id,
+                                 op->claimed.attempts, "DEV", op->as_of,
+                                 "no gateway configured for this channel", time_now_ms());
     }
     return st;
 }
@@ -97,27 +81,19 @@ bool notify_delivery_run(struct store *s, const struct config *cfg, int64_t as_o
                          const atomic_bool *stop, struct notify_delivery_result *out)
 {
     memset(out, 0, sizeof *out);
-    struct scan_op scan = {.as_of = as_of, .limit = (int64_t)max + 1};
     struct store_outbox *msg = calloc(1, sizeof *msg);
-    bool ok = false;
+    bool ok = true;
     if (!msg)
         return false;
-    enum store_status st = store_run(s, STORE_READ, scan_tx, &scan);
-    if (st != STORE_OK) {
-        log_error("notify: the outbox cannot be read: %s", store_status_name(st));
-        goto cleanup;
-    }
-    out->more = scan.n > max;
-    ok = true;
-    for (size_t i = 0; i < scan.n && i < max; i++) {
-        if (stop && atomic_load(stop)) {
-            out->more = true;
+    for (size_t i = 0;; i++) {
+        if (i == max || (stop && atomic_load(stop))) {
+            out->more = true; /* maybe: the next run finds out */
             break;
         }
-        struct claim_op claim = {.d = &scan.due[i], .cfg = cfg, .as_of = as_of, .msg = msg};
-        st = store_run(s, STORE_WRITE, claim_tx, &claim);
+        struct claim_op claim = {.cfg = cfg, .as_of = as_of, .msg = msg};
+        enum store_status st = store_run(s, STORE_CLAIM, claim_tx, &claim);
         if (st == STORE_NOT_FOUND)
-            continue; /* another run claimed it first, or it changed */
+            break; /* nothing (more) due */
         if (st != STORE_OK) {
             log_error("notify: a message cannot be claimed: %s", store_status_name(st));
             ok = false;
@@ -132,25 +108,25 @@ bool notify_delivery_run(struct store *s, const struct config *cfg, int64_t as_o
                         ? notify_sms_send(cfg, msg->recipient, msg->body, err, sizeof err)
                         : notify_smtp_send(cfg, msg->recipient, msg->subject, msg->body, msg->id,
                                            err, sizeof err);
-        struct finish_op fin = {.msg = msg, .attempts = claim.attempts};
+        struct finish_op fin = {.msg = msg, .attempts = claim.claimed.attempts};
         if (sent) {
             fin.status = "SENT";
             fin.next = as_of;
             out->sent++;
-        } else if (claim.attempts >= cfg->notify_max_attempts) {
+        } else if (claim.claimed.attempts >= cfg->notify_max_attempts) {
             fin.status = "FAILED";
             fin.next = as_of;
             fin.error = err;
             out->failed++;
             log_warn("notify: %s message %s given up after %lld attempts: %s", msg->channel,
-                     msg->id, (long long)claim.attempts, err);
+                     msg->id, (long long)claim.claimed.attempts, err);
         } else {
             fin.status = "QUEUED";
-            fin.next = as_of + notify_backoff_ms(claim.attempts);
+            fin.next = as_of + notify_backoff_ms(claim.claimed.attempts);
             fin.error = err;
             out->retried++;
             log_info("notify: %s message %s attempt %lld failed, retried later: %s", msg->channel,
-                     msg->id, (long long)claim.attempts, err);
+                     msg->id, (long long)claim.claimed.attempts, err);
         }
         st = store_run(s, STORE_WRITE, finish_tx, &fin);
         if (st == STORE_NOT_FOUND)
@@ -163,8 +139,6 @@ bool notify_delivery_run(struct store *s, const struct config *cfg, int64_t as_o
             break;
         }
     }
-cleanup:
-    free(scan.due);
     free(msg);
     return ok;
 }

@@ -23,6 +23,9 @@ struct store_driver {
     /* Optional (NULL: not needed): takes (lock) or releases a lock, outside any transaction,
      * that keeps other processes from migrating the same database at the same time. */
     enum store_status (*migration_lock)(void *conn, bool lock);
+    /* What sql_skip_locked returns: the clause that locks the rows a SELECT returns and skips
+     * rows other transactions hold, or "" where one writer at a time makes it needless. */
+    const char *skip_locked;
 };
 
 extern const struct store_driver store_sqlite_driver;

@@ -6,6 +6,7 @@
 #include "core/str.h"
 #include "store/sql.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 enum store_status store_job_claim(struct store_tx *tx, const char *name, const char *owner,
@@ -17,15 +18,31 @@ enum store_status store_job_claim(struct store_tx *tx, const char *name, const c
                                     (struct store_value[]){SQL_TEXT(name)}, 1, NULL, NULL);
     if (st != STORE_OK)
         return st;
+    /* The row is locked while it is claimed; a node claiming at the same moment skips it. */
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "SELECT name FROM scheduled_jobs WHERE name = $1 "
+             "AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= $2) "
+             "AND ($3 = 1 OR next_run_at <= $2)%s",
+             sql_skip_locked(tx));
+    struct store_rows *r = NULL;
+    st = sql_exec(tx, sql, (struct store_value[]){SQL_TEXT(name), SQL_INT(now), SQL_BOOL(force)}, 3,
+                  &r, NULL);
+    size_t found = st == STORE_OK ? store_rows_count(r) : 0;
+    store_rows_free(r);
+    if (st != STORE_OK)
+        return st;
+    if (found != 1)
+        return STORE_CONFLICT;
+    /* The lease condition again: where rows are not locked (SQLite), the UPDATE decides. */
     int64_t changed = 0;
-    st = sql_exec(tx,
-                  "UPDATE scheduled_jobs SET lease_owner = $2, lease_until = $3, "
-                  "last_started_at = $4 WHERE name = $1 "
-                  "AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= $4) "
-                  "AND ($5 = 1 OR next_run_at <= $4)",
-                  (struct store_value[]){SQL_TEXT(name), SQL_TEXT(owner), SQL_INT(lease_until),
-                                         SQL_INT(now), SQL_BOOL(force)},
-                  5, NULL, &changed);
+    st = sql_exec(
+        tx,
+        "UPDATE scheduled_jobs SET lease_owner = $2, lease_until = $3, "
+        "last_started_at = $4 WHERE name = $1 "
+        "AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= $4)",
+        (struct store_value[]){SQL_TEXT(name), SQL_TEXT(owner), SQL_INT(lease_until), SQL_INT(now)},
+        4, NULL, &changed);
     if (st != STORE_OK)
         return st;
     return changed == 1 ? STORE_OK : STORE_CONFLICT;

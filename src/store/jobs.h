@@ -4,7 +4,9 @@
  * Job leases: a row per job name in scheduled_jobs. store_job_claim takes the lease in the
  * caller's transaction when no live lease exists (and, unless forced, the job is due);
  * store_job_finish gives it back and schedules the next run. Only the holder of the lease can
- * finish it.
+ * finish it. Claim in a STORE_CLAIM transaction: the job's row is read with
+ * SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so of two nodes claiming at once one gets it
+ * and the other moves on (no serialization failure, no wait).
  *
  * Expiry: store_process_list_due is the one query that reads processes of every organization
  * (the expiry job is a system task); everything after it names the organization again.

@@ -6,6 +6,7 @@
 #include "core/str.h"
 #include "store/sql.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define OUTBOX_COLUMNS                                                                             \
@@ -79,44 +80,39 @@ enum store_status store_outbox_get(struct store_tx *tx, const char *organization
     return st;
 }
 
-static void due_from_row(const struct store_rows *r, size_t i, void *elem)
+enum store_status store_outbox_claim_next(struct store_tx *tx, int64_t as_of, int64_t lease_until,
+                                          struct store_outbox_claimed *out)
 {
-    struct store_outbox_due *d = elem;
-    str_copy(d->organization_id, sizeof d->organization_id, store_rows_text(r, i, 0));
-    str_copy(d->id, sizeof d->id, store_rows_text(r, i, 1));
-    str_copy(d->status, sizeof d->status, store_rows_text(r, i, 2));
-}
-
-enum store_status store_outbox_list_due(struct store_tx *tx, int64_t as_of, int64_t limit,
-                                        struct store_outbox_due **out, size_t *n)
-{
-    /* The delivery job's system-wide scan (index outbox_due); each message found is then
-     * claimed with its organization id in the query. */
-    return sql_exec_list(tx,
-                         "SELECT organization_id, id, status FROM outbox "
-                         "WHERE status IN ('QUEUED', 'SENDING') AND next_attempt_at <= $1 "
-                         "ORDER BY next_attempt_at, id LIMIT $2",
-                         (struct store_value[]){SQL_INT(as_of), SQL_INT(limit)}, 2, sizeof **out,
-                         due_from_row, (void **)out, n);
-}
-
-enum store_status store_outbox_claim(struct store_tx *tx, const char *organization_id,
-                                     const char *id, const char *from_status, int64_t as_of,
-                                     int64_t lease_until, int64_t *attempts)
-{
+    /* The system-wide scan (index outbox_due); the claim then names the organization again. */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT organization_id, id FROM outbox "
+             "WHERE status IN ('QUEUED', 'SENDING') AND next_attempt_at <= $1 "
+             "ORDER BY next_attempt_at, id LIMIT 1%s",
+             sql_skip_locked(tx));
     struct store_rows *r = NULL;
-    enum store_status st = sql_exec(
-        tx,
-        "UPDATE outbox SET status = 'SENDING', next_attempt_at = $5, attempts = attempts + 1 "
-        "WHERE organization_id = $1 AND id = $2 AND status = $3 AND next_attempt_at <= $4 "
-        "RETURNING attempts",
-        (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id), SQL_TEXT(from_status),
-                               SQL_INT(as_of), SQL_INT(lease_until)},
-        5, &r, NULL);
+    enum store_status st = sql_exec(tx, sql, (struct store_value[]){SQL_INT(as_of)}, 1, &r, NULL);
+    if (st == STORE_OK && store_rows_count(r) != 1)
+        st = STORE_NOT_FOUND;
+    if (st == STORE_OK) {
+        str_copy(out->organization_id, sizeof out->organization_id, store_rows_text(r, 0, 0));
+        str_copy(out->id, sizeof out->id, store_rows_text(r, 0, 1));
+    }
+    store_rows_free(r);
+    r = NULL;
+    if (st != STORE_OK)
+        return st;
+    st = sql_exec(tx,
+                  "UPDATE outbox SET status = 'SENDING', next_attempt_at = $3, "
+                  "attempts = attempts + 1 WHERE organization_id = $1 AND id = $2 "
+                  "RETURNING attempts",
+                  (struct store_value[]){SQL_TEXT(out->organization_id), SQL_TEXT(out->id),
+                                         SQL_INT(lease_until)},
+                  3, &r, NULL);
     if (st == STORE_OK && store_rows_count(r) != 1)
         st = STORE_NOT_FOUND;
     if (st == STORE_OK)
-        *attempts = store_rows_int(r, 0, 0);
+        out->attempts = store_rows_int(r, 0, 0);
     store_rows_free(r);
     return st;
 }

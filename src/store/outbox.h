@@ -2,12 +2,13 @@
  * Store functions of the notification outbox (migration 0013; notify/notify.h, docs/notify.md).
  *
  * Tenant functions take the organization id and filter on it. Two reads are system tasks that
- * see every organization: store_outbox_list_due (the delivery job's scan; each message found
- * is then claimed and read again with its organization id) and store_outbox_list_recent (the
- * developer's /ui/outbox page, only served when no gateway is configured).
+ * see every organization: store_outbox_claim_next (the delivery job's scan; the message claimed
+ * is then read with its organization id) and store_outbox_list_recent (the developer's
+ * /ui/outbox page, only served when no gateway is configured).
  *
- * A message is claimed by store_outbox_claim, a conditional UPDATE that only one transaction
- * wins; the claim increments attempts, and the attempts value identifies the claim, so a
+ * A message is claimed by store_outbox_claim_next under a row lock (FOR UPDATE SKIP LOCKED on
+ * PostgreSQL; SQLite's single writer elsewhere): nodes delivering at once take different
+ * messages. The claim increments attempts, and the attempts value identifies the claim, so a
  * sender whose lease ran out (and whose message was claimed again) cannot finish it.
  */
 #ifndef SIGNET_STORE_OUTBOX_H
@@ -39,11 +40,11 @@ struct store_outbox {
     int64_t sent_at; /* 0: not sent */
 };
 
-/* A message the delivery job should look at. */
-struct store_outbox_due {
+/* A message the delivery job claimed. */
+struct store_outbox_claimed {
     char organization_id[STORE_ID_LEN];
     char id[STORE_ID_LEN];
-    char status[12]; /* "QUEUED" or "SENDING" (its lease ran out) */
+    int64_t attempts; /* with this claim; identifies it to store_outbox_finish */
 };
 
 /* Inserts a message (every field as given). STORE_CONFLICT for a duplicate id. */
@@ -51,16 +52,13 @@ enum store_status store_outbox_insert(struct store_tx *tx, const struct store_ou
 /* organization_id's message id; STORE_NOT_FOUND for an unknown id or another organization's. */
 enum store_status store_outbox_get(struct store_tx *tx, const char *organization_id, const char *id,
                                    struct store_outbox *out);
-/* System scan: messages of every organization QUEUED or SENDING with next_attempt_at <= as_of,
- * oldest due first, at most limit; *out owned by the caller (free(); never NULL on OK). */
-enum store_status store_outbox_list_due(struct store_tx *tx, int64_t as_of, int64_t limit,
-                                        struct store_outbox_due **out, size_t *n);
-/* Claims organization_id's message id if it is still from_status and due at as_of: it becomes
- * SENDING until lease_until, attempts + 1 (written to *attempts). STORE_NOT_FOUND when it is
- * not (another transaction claimed it, or it changed). */
-enum store_status store_outbox_claim(struct store_tx *tx, const char *organization_id,
-                                     const char *id, const char *from_status, int64_t as_of,
-                                     int64_t lease_until, int64_t *attempts);
+/* Claims the message due first at as_of (of any organization: the delivery job is a system
+ * task): QUEUED, or SENDING with its lease run out. It becomes SENDING until lease_until with
+ * attempts + 1. STORE_NOT_FOUND when no message is due. Call it in a STORE_CLAIM transaction:
+ * on PostgreSQL the message is picked with SELECT … FOR UPDATE SKIP LOCKED, so nodes claiming
+ * at once take different messages. */
+enum store_status store_outbox_claim_next(struct store_tx *tx, int64_t as_of, int64_t lease_until,
+                                          struct store_outbox_claimed *out);
 /* Ends the claim `attempts` of a SENDING message: status SENT (sent_at = now), QUEUED (due at
  * next_attempt_at), FAILED or DEV, with error ("" or NULL: none). STORE_NOT_FOUND when the
  * claim is no longer this one. */

@@ -33,6 +33,10 @@ struct store_rows;
 enum store_status sql_exec(struct store_tx *tx, const char *sql, const struct store_value *params,
                            size_t n_params, struct store_rows **rows, int64_t *changes);
 
+/* " FOR UPDATE SKIP LOCKED" on engines with row locks (PostgreSQL), "" on SQLite: appended to
+ * the SELECT that picks work items in a STORE_CLAIM transaction (store.h). */
+const char *sql_skip_locked(const struct store_tx *tx);
+
 /* Fills one element of an array from row `row` of r. */
 typedef void (*store_row_fill)(const struct store_rows *r, size_t row, void *elem);
 /* Executes a query and turns every row into one element (elem_size bytes) of a new array:

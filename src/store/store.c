@@ -225,6 +225,11 @@ struct store *store_tx_store(struct store_tx *tx)
     return tx->store;
 }
 
+const char *sql_skip_locked(const struct store_tx *tx)
+{
+    return tx->store->driver->skip_locked ? tx->store->driver->skip_locked : "";
+}
+
 enum store_status sql_exec(struct store_tx *tx, const char *sql, const struct store_value *params,
                            size_t n_params, struct store_rows **rows, int64_t *changes)
 {

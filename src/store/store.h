@@ -27,7 +27,14 @@ enum store_status {
     STORE_ERROR = 4,     /* hard error (logged where it happened) */
 };
 
-enum store_tx_mode { STORE_READ, STORE_WRITE };
+/*
+ * STORE_READ: a consistent snapshot, no writes. STORE_WRITE: reads and writes as if alone (SQLite:
+ * one writer at a time; PostgreSQL: SERIALIZABLE). STORE_CLAIM: a write transaction that takes
+ * work items with row locks (sql_skip_locked: PostgreSQL READ COMMITTED with SELECT … FOR UPDATE
+ * SKIP LOCKED, so nodes claiming at once take different items instead of failing each other;
+ * SQLite: as STORE_WRITE). Use it only where every write is claimed under such a lock.
+ */
+enum store_tx_mode { STORE_READ, STORE_WRITE, STORE_CLAIM };
 
 struct store;
 struct store_tx;

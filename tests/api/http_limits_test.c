@@ -361,6 +361,31 @@ static int64_t now_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* A client that asks with Expect: 100-continue is told 413 before it sends a byte of the body,
+ * even for a body far too large to read and drop. */
+static void expect_continue_over_max_body_is_413_before_the_body(void **state)
+{
+    (void)state;
+    int fd = tcp_connect(srv.port);
+    assert_true(fd >= 0);
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "POST /admin/v1/organizations HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 1073741824\r\n"
+                     "Expect: 100-continue\r\n\r\n",
+                     auth_header);
+    assert_true(send_all(fd, req, (size_t)n));
+    char res[8192];
+    size_t len = recv_response(fd, res, sizeof res);
+    close(fd);
+    assert_true(len > 0);
+    assert_non_null(strstr(res, "HTTP/1.1 413 "));
+    assert_null(strstr(res, "100 Continue"));
+    assert_non_null(strstr(res, "PayloadTooLarge"));
+    assert_non_null(strstr(res, "4096"));
+    assert_still_serving(&srv);
+}
+
 static void sigterm_finishes_request_in_flight_then_exits_0(void **state)
 {
     (void)state;
@@ -436,6 +461,7 @@ int main(void)
         cmocka_unit_test(json_body_above_the_spooling_threshold_is_parsed),
         cmocka_unit_test(malformed_spooled_body_is_the_same_400),
         cmocka_unit_test(spooled_body_over_max_body_is_413),
+        cmocka_unit_test(expect_continue_over_max_body_is_413_before_the_body),
         cmocka_unit_test(sigterm_finishes_request_in_flight_then_exits_0),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

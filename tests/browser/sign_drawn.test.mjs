@@ -101,22 +101,35 @@ async function drawnAppearances(file) {
   return (text.match(/\/Img \d+ 0 R/g) || []).length;
 }
 
-/** Non-transparent pixels on the pad's canvas. */
+/**
+ * Runs in the page: the number of non-transparent pixels on the pad's canvas, or with `least`
+ * whether there are more than that.
+ */
+function countInk(least = null) {
+  // Read from a copy, so that the page's own canvas is never read back (Chrome warns when a
+  // canvas is read often without willReadFrequently).
+  const c = document.getElementById('pad-canvas');
+  const copy = document.createElement('canvas');
+  copy.width = c.width;
+  copy.height = c.height;
+  const ctx = copy.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(c, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return least === null ? n : n > least;
+}
+
 function inked(page) {
-  return page.evaluate(() => {
-    // Read from a copy, so that the page's own canvas is never read back (Chrome warns when a
-    // canvas is read often without willReadFrequently).
-    const c = document.getElementById('pad-canvas');
-    const copy = document.createElement('canvas');
-    copy.width = c.width;
-    copy.height = c.height;
-    const ctx = copy.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(c, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
+  return page.evaluate(countInk, null);
+}
+
+/**
+ * Waits until the pad shows more than `min` inked pixels. Chrome hands pointer moves to the page
+ * aligned with its frames, so the last strokes can be drawn a frame after mouse.up() returns.
+ */
+async function waitInked(page, min) {
+  await page.waitForFunction(countInk, min, { timeout: TIMEOUT });
 }
 
 async function signerStatus(p, ext) {
@@ -167,23 +180,30 @@ describe('drawn signature', () => {
 
     // Without a drawing nothing is signed: the page says what to do.
     await page.click('#methods button[data-method="CLICK"]');
-    await page.locator('#error').waitFor({ timeout: TIMEOUT });
-    assert.match(await page.textContent('#error-message'), /Draw your signature/);
+    await page.locator('#pad-status.error').waitFor({ timeout: TIMEOUT });
+    assert.match(await page.textContent('#pad-status'), /Draw your signature/);
+    assert.ok(await page.locator('#error').isHidden(), 'the message is under the pad, not above it');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'pad-name');
     assert.equal(await signerStatus(p, 'crm-a'), 'PENDING');
 
     // Draw a stroke with the mouse.
+    // The mouse draws where the pad is on the screen: bring it into view as a signer would.
+    await page.locator('#pad-canvas').scrollIntoViewIfNeeded();
     const pad = await page.locator('#pad-canvas').boundingBox();
     await page.mouse.move(pad.x + pad.width * 0.1, pad.y + pad.height * 0.7);
     await page.mouse.down();
+    // The pen's first touch must not move the pad (it did, when the message sat above it).
+    assert.deepEqual(await page.locator('#pad-canvas').boundingBox(), pad, 'the pad stays put');
     for (let i = 1; i <= 20; i++) {
       const x = pad.x + pad.width * (0.1 + 0.04 * i);
       const y = pad.y + pad.height * (0.5 + 0.25 * Math.sin(i / 2));
       await page.mouse.move(x, y, { steps: 2 });
     }
     await page.mouse.up();
-    assert.ok((await inked(page)) > 100, 'the stroke is on the canvas');
+    assert.deepEqual(await page.locator('#pad-canvas').boundingBox(), pad, 'nothing moved the pad while drawing');
+    await waitInked(page, 100); // the stroke is on the canvas
     assert.equal(await page.textContent('#pad-status'), 'Your signature is ready.');
-    assert.ok(await page.locator('#error').isHidden(), 'the message to draw first is gone');
+    assert.ok(!(await page.locator('#pad-status').getAttribute('class')).includes('error'), 'the message to draw first is gone');
     await page.screenshot({ path: join(SHOTS, 'sign-drawn-pad-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator('#pad').scrollIntoViewIfNeeded();
@@ -193,6 +213,7 @@ describe('drawn signature', () => {
     // Clear empties it; draw again and sign.
     await page.click('#pad-clear');
     assert.equal(await inked(page), 0);
+    await page.locator('#pad-canvas').scrollIntoViewIfNeeded();
     const again = await page.locator('#pad-canvas').boundingBox();
     await page.mouse.move(again.x + 20, again.y + again.height / 2);
     await page.mouse.down();

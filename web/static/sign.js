@@ -67,6 +67,12 @@ function pageFigure(doc, index) {
     loading: index === 0 ? 'eager' : 'lazy',
     class: 'page-image',
   });
+  // The page's size reserves its place before the image arrives, so that nothing below (the
+  // signature pad, the buttons) moves while the signer is using it.
+  if (size) {
+    img.width = Math.max(1, Math.round(size.width));
+    img.height = Math.max(1, Math.round(size.height));
+  }
   const frame = el('div', { class: 'page-frame' }, img);
   if (size && !doc.signed) {
     for (const box of doc.boxes.filter((b) => b.page === index)) {
@@ -147,17 +153,22 @@ function renderPad() {
   if (!pad) {
     pad = new SignaturePad(canvas, (empty) => {
       canvas.classList.toggle('invalid', false);
+      $('pad-status').classList.toggle('error', false);
       $('pad-status').textContent = empty ? '' : t('sign.padDone');
-      if (!empty && $('error-message').textContent === t('sign.padRequired')) showError('');
     });
     pad.fit();
   }
 }
 
-/** True when no drawing is needed or one is there; otherwise says so and returns false. */
+/**
+ * True when no drawing is needed or one is there; otherwise says so under the pad and returns
+ * false. The message stays below the canvas: one in the banner above it would move the canvas
+ * away from under the pen when it goes again at the first stroke.
+ */
 function drawingReady() {
   if (state.drawnSignature !== true || (pad && !pad.empty)) return true;
-  showError(t('sign.padRequired'));
+  $('pad-status').textContent = t('sign.padRequired');
+  $('pad-status').classList.add('error');
   $('pad-canvas').classList.add('invalid');
   $('pad-name').focus();
   return false;

@@ -186,8 +186,9 @@ static enum store_status pg_begin(void *p, enum store_tx_mode mode)
     /* SERIALIZABLE: the code was written for SQLite's one writer at a time (read, then write
      * what was read); PostgreSQL gives the same result or a serialization failure, which
      * store_run answers by running the transaction again. */
-    const char *sql = mode == STORE_WRITE ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                                          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    const char *sql = mode == STORE_WRITE   ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                      : mode == STORE_CLAIM ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     if (connection_lost(c) && !reconnect(c))
         return STORE_ERROR;
     enum store_status st = simple(c, sql);
@@ -199,7 +200,7 @@ static enum store_status pg_begin(void *p, enum store_tx_mode mode)
     }
     if (st == STORE_OK) {
         c->in_tx = true;
-        c->write_tx = mode == STORE_WRITE;
+        c->write_tx = mode != STORE_READ;
         c->tx_failure = STORE_OK;
     }
     return st;
@@ -546,4 +547,5 @@ const struct store_driver store_postgres_driver = {
     .exec = pg_exec,
     .exec_script = pg_exec_script,
     .migration_lock = pg_migration_lock,
+    .skip_locked = " FOR UPDATE SKIP LOCKED",
 };

@@ -43,9 +43,8 @@ static enum store_status sq_connect(const char *target, void **out, char *err, s
     struct sqlite_conn *c = calloc(1, sizeof *c);
     if (!c)
         return STORE_ERROR;
-    int rc = sqlite3_open_v2(target, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        target, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, err_len, "cannot open SQLite database '%s': %s", target,
                  c->db ? sqlite3_errmsg(c->db) : "out of memory");
@@ -114,7 +113,7 @@ static enum store_status simple(struct sqlite_conn *c, const char *sql)
 static enum store_status sq_begin(void *p, enum store_tx_mode mode)
 {
     /* IMMEDIATE takes the write lock up front: no deadlock when a reader upgrades. */
-    return simple(p, mode == STORE_WRITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    return simple(p, mode != STORE_READ ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
 static enum store_status sq_commit(void *p)
@@ -226,7 +225,8 @@ static enum store_status sq_exec(void *p, const char *sql, const struct store_va
             }
             default: {
                 const unsigned char *t = sqlite3_column_text(stmt, i);
-                cells[i] = (struct store_value){.type = SV_TEXT, .p = t ? (const char *)t : "",
+                cells[i] = (struct store_value){.type = SV_TEXT,
+                                                .p = t ? (const char *)t : "",
                                                 .len = (size_t)sqlite3_column_bytes(stmt, i)};
                 break;
             }
@@ -270,4 +270,5 @@ const struct store_driver store_sqlite_driver = {
     .rollback = sq_rollback,
     .exec = sq_exec,
     .exec_script = sq_exec_script,
+    .skip_locked = "", /* one writer at a time: BEGIN IMMEDIATE is the lock */
 };
