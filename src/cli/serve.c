@@ -29,6 +29,11 @@ struct store *cli_open_store(const struct config *cfg)
         fprintf(stderr, "signet: %s\n", err);
         return NULL;
     }
+    if (store_set_documents(s, cfg->documents, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "signet: %s\n", err);
+        store_close(s);
+        return NULL;
+    }
     if (store_migrate(s) != STORE_OK) {
         fprintf(stderr, "signet: the database schema could not be brought up to date\n");
         store_close(s);

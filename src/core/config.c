@@ -36,6 +36,9 @@ static const struct option_def options[] = {
      "certificates); default http://LISTEN"},
     {"store", OPT_STRING, offsetof(struct config, store), "sqlite", 0, 0,
      "database: sqlite (in --data), sqlite:PATH or postgres://…"},
+    {"documents", OPT_STRING, offsetof(struct config, documents), "", 0, 0,
+     "where document bytes live: a directory (default DATA/blobs; the same shared directory "
+     "on every node) or 'database' (in the --store database)"},
     {"realm", OPT_STRING, offsetof(struct config, realm), "signet", 0, 0,
      "OAuth realm of the token endpoint /realms/REALM/…"},
     {"config", OPT_STRING, offsetof(struct config, config_file), "", 0, 0,

@@ -27,6 +27,7 @@ struct config {
     char *config_file;
     char *log_level;
     char *master_key_file;      /* key-encryption key for keys/data at rest */
+    char *documents;            /* "" (DATA/blobs), a directory, or "database" */
     int64_t threads;            /* HTTP worker threads; 0 = number of cores */
     int64_t max_body;           /* bytes */
     int64_t token_ttl;          /* seconds an access token lives */

@@ -31,7 +31,9 @@ struct store_driver {
 extern const struct store_driver store_sqlite_driver;
 extern const struct store_driver store_postgres_driver;
 
-/* Directory of the blob store (inside the data directory). */
+/* Directory of the blob store (DATA/blobs or --documents DIR). */
 const char *store_blob_dir_of(const struct store *s);
+/* True with --documents database: blobs are rows of document_blobs. */
+bool store_blobs_in_database(const struct store *s);
 
 #endif

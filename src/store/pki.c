@@ -4,8 +4,7 @@
 
 #include <stdlib.h>
 
-#define PKI_COLUMNS                                                                                \
-    "name, role, issuer, position, cert_der, key_sealed, next_serial, created_at"
+#define PKI_COLUMNS "name, role, issuer, position, cert_der, key_sealed, next_serial, created_at"
 
 static void copy_blob(const struct store_rows *r, size_t i, size_t col, unsigned char *dst,
                       size_t cap, size_t *len_out)
@@ -38,8 +37,8 @@ enum store_status store_pki_insert(struct store_tx *tx, const struct store_pki_e
         tx, "INSERT INTO pki_entities (" PKI_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         (struct store_value[]){SQL_TEXT(e->name), SQL_TEXT(e->role), SQL_TEXT(e->issuer),
                                SQL_INT(e->position), SQL_BLOB(e->cert_der, e->cert_der_len),
-                               SQL_BLOB(e->key_sealed, e->key_sealed_len),
-                               SQL_INT(e->next_serial), SQL_INT(e->created_at)},
+                               SQL_BLOB(e->key_sealed, e->key_sealed_len), SQL_INT(e->next_serial),
+                               SQL_INT(e->created_at)},
         8, NULL, NULL);
 }
 
@@ -52,10 +51,11 @@ enum store_status store_pki_list(struct store_tx *tx, struct store_pki_entity **
 enum store_status store_pki_next_serial(struct store_tx *tx, const char *name, int64_t *serial)
 {
     struct store_rows *r = NULL;
-    enum store_status st = sql_exec(
-        tx, "UPDATE pki_entities SET next_serial = next_serial + 1 WHERE name = $1 "
-            "RETURNING next_serial - 1",
-        (struct store_value[]){SQL_TEXT(name)}, 1, &r, NULL);
+    enum store_status st =
+        sql_exec(tx,
+                 "UPDATE pki_entities SET next_serial = next_serial + 1 WHERE name = $1 "
+                 "RETURNING next_serial - 1",
+                 (struct store_value[]){SQL_TEXT(name)}, 1, &r, NULL);
     if (st == STORE_OK && store_rows_count(r) == 0)
         st = STORE_NOT_FOUND;
     if (st == STORE_OK)

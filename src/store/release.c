@@ -36,8 +36,8 @@ enum store_status store_release_insert(struct store_tx *tx, const struct store_r
                   "UPDATE process_participants SET status = 'PENDING' "
                   "WHERE organization_id = $1 AND process_id = $2 AND type = 'SIGNER' "
                   "AND status = 'WAITING'",
-                  (struct store_value[]){SQL_TEXT(r->organization_id), SQL_TEXT(r->process_id)},
-                  2, NULL, NULL);
+                  (struct store_value[]){SQL_TEXT(r->organization_id), SQL_TEXT(r->process_id)}, 2,
+                  NULL, NULL);
     if (st != STORE_OK)
         return st;
     return sql_exec(
@@ -49,8 +49,7 @@ enum store_status store_release_insert(struct store_tx *tx, const struct store_r
                                SQL_TEXT(r->client_id), SQL_INT(r->released_at),
                                SQL_INT(r->valid_until), SQL_BOOL(r->notify), opt_text(r->locale),
                                SQL_TEXT(r->suppress), opt_text(r->reminder_interval),
-                               SQL_TEXT(r->reminder_before_expiry),
-                               SQL_TEXT(r->signature_methods)},
+                               SQL_TEXT(r->reminder_before_expiry), SQL_TEXT(r->signature_methods)},
         11, NULL, NULL);
 }
 
@@ -79,8 +78,7 @@ enum store_status store_release_get(struct store_tx *tx, const char *organizatio
         str_copy(out->reminder_interval, sizeof out->reminder_interval, store_rows_text(r, 0, 8));
         str_copy(out->reminder_before_expiry, sizeof out->reminder_before_expiry,
                  store_rows_text(r, 0, 9));
-        str_copy(out->signature_methods, sizeof out->signature_methods,
-                 store_rows_text(r, 0, 10));
+        str_copy(out->signature_methods, sizeof out->signature_methods, store_rows_text(r, 0, 10));
     }
     store_rows_free(r);
     return st;
@@ -94,12 +92,11 @@ enum store_status store_participant_link_insert(struct store_tx *tx,
         "INSERT INTO participant_links (id, organization_id, process_id, participant_id, "
         "token_salt, token_hash, language, back_url, success_url, scope, mode, created_at, "
         "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        (struct store_value[]){SQL_TEXT(l->id), SQL_TEXT(l->organization_id),
-                               SQL_TEXT(l->process_id), SQL_TEXT(l->participant_id),
-                               SQL_TEXT(l->token_salt), SQL_TEXT(l->token_hash),
-                               opt_text(l->language), opt_text(l->back_url),
-                               opt_text(l->success_url), opt_text(l->scope), opt_text(l->mode),
-                               SQL_INT(l->created_at), SQL_INT(l->updated_at)},
+        (struct store_value[]){
+            SQL_TEXT(l->id), SQL_TEXT(l->organization_id), SQL_TEXT(l->process_id),
+            SQL_TEXT(l->participant_id), SQL_TEXT(l->token_salt), SQL_TEXT(l->token_hash),
+            opt_text(l->language), opt_text(l->back_url), opt_text(l->success_url),
+            opt_text(l->scope), opt_text(l->mode), SQL_INT(l->created_at), SQL_INT(l->updated_at)},
         13, NULL, NULL);
 }
 
@@ -146,8 +143,8 @@ enum store_status store_participant_link_save_settings(struct store_tx *tx,
         "WHERE organization_id = $1 AND process_id = $2 AND participant_id = $3",
         (struct store_value[]){SQL_TEXT(l->organization_id), SQL_TEXT(l->process_id),
                                SQL_TEXT(l->participant_id), opt_text(l->language),
-                               opt_text(l->back_url), opt_text(l->success_url),
-                               opt_text(l->scope), opt_text(l->mode), SQL_INT(l->updated_at)},
+                               opt_text(l->back_url), opt_text(l->success_url), opt_text(l->scope),
+                               opt_text(l->mode), SQL_INT(l->updated_at)},
         9, NULL, &changed);
     if (st == STORE_OK && changed != 1)
         st = STORE_NOT_FOUND;
@@ -161,12 +158,11 @@ enum store_status store_open_link_insert(struct store_tx *tx, const struct store
         "INSERT INTO participant_open_links (id, organization_id, process_id, participant_id, "
         "client_id, token_hash, language, back_url, success_url, scope, mode, created_at, "
         "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        (struct store_value[]){SQL_TEXT(l->id), SQL_TEXT(l->organization_id),
-                               SQL_TEXT(l->process_id), SQL_TEXT(l->participant_id),
-                               SQL_TEXT(l->client_id), SQL_TEXT(l->token_hash),
-                               opt_text(l->language), opt_text(l->back_url),
-                               opt_text(l->success_url), opt_text(l->scope), SQL_TEXT(l->mode),
-                               SQL_INT(l->created_at), SQL_INT(l->expires_at)},
+        (struct store_value[]){
+            SQL_TEXT(l->id), SQL_TEXT(l->organization_id), SQL_TEXT(l->process_id),
+            SQL_TEXT(l->participant_id), SQL_TEXT(l->client_id), SQL_TEXT(l->token_hash),
+            opt_text(l->language), opt_text(l->back_url), opt_text(l->success_url),
+            opt_text(l->scope), SQL_TEXT(l->mode), SQL_INT(l->created_at), SQL_INT(l->expires_at)},
         13, NULL, NULL);
 }
 

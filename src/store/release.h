@@ -68,8 +68,9 @@ struct store_open_code {
 };
 
 /* Moves the process from CREATED to PENDING with the new validUntil and last_modified_at =
- * r->released_at, its signers from WAITING to PENDING, and inserts *r. STORE_CONFLICT when the process is not CREATED (or was
- * released already); STORE_NOT_FOUND when unknown to the organization. */
+ * r->released_at, its signers from WAITING to PENDING, and inserts *r. STORE_CONFLICT when the
+ * process is not CREATED (or was released already); STORE_NOT_FOUND when unknown to the
+ * organization. */
 enum store_status store_release_insert(struct store_tx *tx, const struct store_release *r);
 /* The release settings of a process; STORE_NOT_FOUND when it was never released. */
 enum store_status store_release_get(struct store_tx *tx, const char *organization_id,

@@ -18,6 +18,7 @@
 struct conn {
     struct store *store;
     void *db;
+    bool in_tx; /* inside store_run: a nested store_run on this thread is refused */
     struct conn *next, *prev;
 };
 
@@ -26,6 +27,7 @@ struct store {
     char *target; /* what the driver connects to */
     char *data_dir;
     char *blob_dir;
+    bool blobs_in_db; /* --documents database */
     pthread_key_t key;
     pthread_mutex_t lock;
     struct conn *conns;
@@ -170,6 +172,36 @@ const char *store_blob_dir_of(const struct store *s)
     return s->blob_dir;
 }
 
+bool store_blobs_in_database(const struct store *s)
+{
+    return s->blobs_in_db;
+}
+
+enum store_status store_set_documents(struct store *s, const char *where, char *err, size_t err_len)
+{
+    if (!where || !*where)
+        return STORE_OK; /* DATA/blobs, made by store_open */
+    if (!strcmp(where, "database")) {
+        s->blobs_in_db = true;
+        return STORE_OK;
+    }
+    char *dir = strdup(where);
+    if (!dir) {
+        snprintf(err, err_len, "out of memory");
+        return STORE_ERROR;
+    }
+    if (mkdir_p(dir) != 0) {
+        snprintf(err, err_len, "cannot create the documents directory '%s': %s", dir,
+                 strerror(errno));
+        free(dir);
+        return STORE_ERROR;
+    }
+    free(s->blob_dir);
+    s->blob_dir = dir;
+    s->blobs_in_db = false;
+    return STORE_OK;
+}
+
 /* The calling thread's connection, opened on first use. */
 static struct conn *thread_conn(struct store *s)
 {
@@ -202,8 +234,15 @@ enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_f
     struct conn *c = thread_conn(s);
     if (!c)
         return STORE_ERROR;
+    if (c->in_tx) {
+        /* The thread's one connection is in a transaction already: beginning another would
+         * fail (SQLite) or commit the outer one early (PostgreSQL). */
+        log_error("store: a transaction was started inside another one");
+        return STORE_ERROR;
+    }
     struct store_tx tx = {.store = s, .conn = c};
     enum store_status st = STORE_ERROR;
+    c->in_tx = true;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         st = s->driver->begin(c->db, mode);
         if (st == STORE_OK) {
@@ -214,9 +253,10 @@ enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_f
                 s->driver->rollback(c->db);
         }
         if (st != STORE_RETRY)
-            return st;
+            break;
         log_debug("store: transaction busy, retrying (attempt %d)", attempt + 1);
     }
+    c->in_tx = false;
     return st;
 }
 
@@ -379,7 +419,7 @@ enum store_status store_ping(struct store *s)
     if (st != STORE_OK)
         return st;
     struct stat sb;
-    if (stat(s->blob_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    if (!s->blobs_in_db && (stat(s->blob_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
         return STORE_ERROR;
     return STORE_OK;
 }

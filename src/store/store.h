@@ -63,13 +63,21 @@ enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_f
 /* The store a transaction belongs to. */
 struct store *store_tx_store(struct store_tx *tx);
 
+/* Where document bytes (the blob store) live: where NULL or "" keeps DATA/blobs; a directory
+ * (created if missing; nodes that share a database must share it too); "database": the
+ * document_blobs table of this store (migration 0023), for nodes without a shared file system.
+ * STORE_ERROR with a line in err when the directory cannot be created. */
+enum store_status store_set_documents(struct store *s, const char *where, char *err,
+                                      size_t err_len);
+
 /* Blob store. put: writes data under its SHA-256 (lowercase hex, 64 chars) via a temporary
- * file, fsync and rename; idempotent. get: *data is owned by the caller (free()); the content
- * is checked against its name; STORE_NOT_FOUND if absent. */
+ * file, fsync and rename (or one row in the database); idempotent. get: *data is owned by the
+ * caller (free()); the content is checked against its name; STORE_NOT_FOUND if absent. The
+ * three run their own transaction: call them outside store_run. */
 enum store_status store_blob_put(struct store *s, const void *data, size_t len, char hash_hex[65]);
 enum store_status store_blob_get(struct store *s, const char *hash_hex, unsigned char **data,
                                  size_t *len);
-/* Deletes a blob unless its file was written at or after not_before_ms (a put of the same
+/* Deletes a blob unless it was (last) written at or after not_before_ms (a put of the same
  * content that is about to be referenced must not lose it). STORE_NOT_FOUND when absent,
  * STORE_CONFLICT when too recent. */
 enum store_status store_blob_delete(struct store *s, const char *hash_hex, int64_t not_before_ms);

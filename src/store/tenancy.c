@@ -98,7 +98,7 @@ enum store_status store_client_get(struct store_tx *tx, const char *id, struct s
 }
 
 enum store_status store_client_get_in_org(struct store_tx *tx, const char *organization_id,
-                                        const char *id, struct store_client *out)
+                                          const char *id, struct store_client *out)
 {
     struct store_rows *r = NULL;
     enum store_status st = sql_exec(

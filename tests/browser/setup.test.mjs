@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import {
   CORPUS,
   SIGNET_BIN,
+  imagesLoaded,
   launchBrowser,
   makeDir,
   openPage,
@@ -79,12 +80,6 @@ async function dragTo(page, from, x, y) {
   await page.mouse.up();
 }
 
-async function imagesLoaded(page) {
-  await page.waitForFunction(() => {
-    const imgs = [...document.querySelectorAll('img.page-image')];
-    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
-  }, null, { timeout: TIMEOUT });
-}
 
 describe('setup page', () => {
   test('setup page drag-and-drop and release', { timeout: TIMEOUT * 3 }, async () => {
@@ -120,7 +115,7 @@ describe('setup page', () => {
     await page.click('#save-signers');
     await page.locator('#palette .chip').nth(1).waitFor({ timeout: TIMEOUT });
     assert.equal(await page.locator('#palette .chip').nth(1).textContent(), 'Beat Beispiel');
-    await imagesLoaded(page);
+    await imagesLoaded(page, TIMEOUT);
 
     // Drag both signers onto page 1: field centres at (200, 300) and (420, 300) points. The
     // page is scrolled to the top of the window; the signer palette stays in view (sticky).

@@ -22,6 +22,7 @@ import { dirname, join } from 'node:path';
 import {
   CORPUS,
   SIGNET_BIN,
+  imagesLoaded,
   launchBrowser,
   makeDir,
   openPage,
@@ -353,6 +354,7 @@ describe('signer flows', () => {
     await page.waitForSelector('body[data-ready="true"]', { timeout: TIMEOUT });
     await authorize(page, p.ids['crm-a']);
     await page.locator('#sign').waitFor({ timeout: TIMEOUT });
+    await imagesLoaded(page, TIMEOUT); // the signer has the document in front of them
     // The expiry job, as if it ran three days later (the server keeps running).
     const later = new Date(Date.now() + 3 * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
     await runSignet(['admin', 'jobs', 'run', 'expiry', '--now', later, '--data', dir, '--log-level', 'error']);

@@ -90,6 +90,17 @@ export function launchBrowser() {
  * reported there by chromium), uncaught exceptions, failed requests and answers >= 400 from
  * our own server. page.problems() lists them; expected ones can be filtered by the caller.
  */
+/**
+ * Waits until every page preview (img.page-image) has arrived, as a person looking at the
+ * document would; a reload before that aborts the loads the page has under way.
+ */
+export async function imagesLoaded(page, timeout) {
+  await page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll('img.page-image')];
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, null, { timeout });
+}
+
 export async function openPage(browser, { locale = 'en-US' } = {}) {
   const context = await browser.newContext({ locale });
   const page = await context.newPage();

@@ -2,6 +2,7 @@
  * (SQLite, or PostgreSQL when SIGNET_TEST_STORE names a server: test_store.h; a fresh store
  * per test). */
 #include "core/crypto.h"
+#include "core/isotime.h"
 #include "core/log.h"
 #include "store/sql.h"
 #include "store/store.h"
@@ -966,6 +967,143 @@ static void a_truncated_blob_file_is_an_error(void **state)
     assert_null(got);
 }
 
+/* ---- documents elsewhere: --documents DIR and --documents database ---- */
+
+static void documents_in_another_directory(void **state)
+{
+    struct fixture *f = *state;
+    char other[600], err[256] = "", hash[65], path[700];
+    snprintf(other, sizeof other, "%s/shared/documents", f->dir);
+    assert_int_equal(store_set_documents(f->store, other, err, sizeof err), STORE_OK);
+    assert_int_equal(store_blob_put(f->store, "shared bytes", 12, hash), STORE_OK);
+    snprintf(path, sizeof path, "%s/%.2s/%s", other, hash, hash + 2);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    blob_path(f, hash, path, sizeof path);
+    assert_int_not_equal(stat(path, &sb), 0); /* not in DATA/blobs */
+    unsigned char *got = NULL;
+    size_t len = 0;
+    assert_int_equal(store_blob_get(f->store, hash, &got, &len), STORE_OK);
+    assert_memory_equal(got, "shared bytes", 12);
+    free(got);
+    /* A directory that cannot be made is refused with the reason. */
+    assert_int_equal(store_set_documents(f->store, "/proc/signet-documents", err, sizeof err),
+                     STORE_ERROR);
+    assert_non_null(strstr(err, "/proc/signet-documents"));
+}
+
+static void documents_in_the_database_round_trip(void **state)
+{
+    struct fixture *f = *state;
+    char err[256] = "";
+    assert_int_equal(store_set_documents(f->store, "database", err, sizeof err), STORE_OK);
+    static const char data[] = "%PDF-1.7\n\0binary\xff\xfe trailer";
+    char hash[65], again[65], path[512];
+    assert_int_equal(store_blob_put(f->store, data, sizeof data, hash), STORE_OK);
+    assert_int_equal(store_blob_put(f->store, data, sizeof data, again), STORE_OK);
+    assert_string_equal(hash, again);
+    struct stat sb;
+    blob_path(f, hash, path, sizeof path);
+    assert_int_not_equal(stat(path, &sb), 0); /* no file */
+    unsigned char *got = NULL;
+    size_t len = 0;
+    assert_int_equal(store_blob_get(f->store, hash, &got, &len), STORE_OK);
+    assert_int_equal(len, sizeof data);
+    assert_memory_equal(got, data, len);
+    free(got);
+
+    size_t big_len = 3 * 1024 * 1024 + 17;
+    unsigned char *big = malloc(big_len);
+    assert_non_null(big);
+    for (size_t i = 0; i < big_len; i++)
+        big[i] = (unsigned char)(i * 31 + (i >> 8));
+    assert_int_equal(store_blob_put(f->store, big, big_len, hash), STORE_OK);
+    assert_int_equal(store_blob_get(f->store, hash, &got, &len), STORE_OK);
+    assert_int_equal(len, big_len);
+    assert_memory_equal(got, big, big_len);
+    free(got);
+    free(big);
+    assert_int_equal(store_blob_put(f->store, "", 0, hash), STORE_OK);
+    assert_int_equal(store_blob_get(f->store, hash, &got, &len), STORE_OK);
+    assert_int_equal(len, 0);
+    free(got);
+    char unknown[65];
+    crypto_sha256_hex("never stored", 12, unknown);
+    got = NULL;
+    assert_int_equal(store_blob_get(f->store, unknown, &got, &len), STORE_NOT_FOUND);
+    assert_null(got);
+}
+
+static void blobs_are_deleted_only_after_their_grace(void **state)
+{
+    struct fixture *f = *state;
+    char err[256] = "";
+    for (int mode = 0; mode < 2; mode++) {
+        if (mode == 1)
+            assert_int_equal(store_set_documents(f->store, "database", err, sizeof err), STORE_OK);
+        char hash[65];
+        assert_int_equal(store_blob_put(f->store, "to be archived", 14, hash), STORE_OK);
+        int64_t now = time_now_ms();
+        /* Written just now: too recent for a cut-off an hour ago. */
+        assert_int_equal(store_blob_delete(f->store, hash, now - 3600 * 1000), STORE_CONFLICT);
+        assert_int_equal(store_blob_delete(f->store, hash, now + 60 * 1000), STORE_OK);
+        unsigned char *got = NULL;
+        size_t len = 0;
+        assert_int_equal(store_blob_get(f->store, hash, &got, &len), STORE_NOT_FOUND);
+        assert_int_equal(store_blob_delete(f->store, hash, now + 60 * 1000), STORE_NOT_FOUND);
+    }
+}
+
+static enum store_status tamper_tx(struct store_tx *tx, void *cls)
+{
+    return sql_exec(tx, "UPDATE document_blobs SET data = $1 WHERE hash = $2",
+                    (struct store_value[]){SQL_BLOB("tampered content", 16), SQL_TEXT(cls)}, 2,
+                    NULL, NULL);
+}
+
+static void a_corrupted_database_blob_is_an_error(void **state)
+{
+    struct fixture *f = *state;
+    char err[256] = "", hash[65];
+    assert_int_equal(store_set_documents(f->store, "database", err, sizeof err), STORE_OK);
+    assert_int_equal(store_blob_put(f->store, "original content", 16, hash), STORE_OK);
+    assert_int_equal(store_run(f->store, STORE_WRITE, tamper_tx, hash), STORE_OK);
+    unsigned char *got = NULL;
+    size_t len = 0;
+    assert_int_equal(store_blob_get(f->store, hash, &got, &len), STORE_ERROR);
+    assert_null(got);
+}
+
+struct nested_op {
+    struct store *store;
+    enum store_status inner;
+};
+
+static enum store_status noop_tx(struct store_tx *tx, void *cls)
+{
+    (void)tx;
+    (void)cls;
+    return STORE_OK;
+}
+
+static enum store_status nesting_tx(struct store_tx *tx, void *cls)
+{
+    (void)tx;
+    struct nested_op *op = cls;
+    op->inner = store_run(op->store, STORE_WRITE, noop_tx, NULL);
+    return STORE_OK;
+}
+
+static void a_transaction_inside_another_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct nested_op op = {.store = f->store};
+    assert_int_equal(store_run(f->store, STORE_WRITE, nesting_tx, &op), STORE_OK);
+    assert_int_equal(op.inner, STORE_ERROR);
+    /* The thread's connection is usable again afterwards. */
+    assert_int_equal(store_run(f->store, STORE_WRITE, noop_tx, NULL), STORE_OK);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1010,6 +1148,11 @@ int main(void)
         T(blob_get_of_an_invalid_hash_string_is_not_found),
         T(a_corrupted_blob_file_is_an_error),
         T(a_truncated_blob_file_is_an_error),
+        T(documents_in_another_directory),
+        T(documents_in_the_database_round_trip),
+        T(blobs_are_deleted_only_after_their_grace),
+        T(a_corrupted_database_blob_is_an_error),
+        T(a_transaction_inside_another_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
