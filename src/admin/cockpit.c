@@ -46,81 +46,6 @@ static bool email_normalize(const char *in, char out[STORE_ADMIN_USER_EMAIL_LEN]
     return sign_email_valid(out);
 }
 
-/* ---- Passwords ---- */
-
-bool cockpit_password_hash(const char *password, char out[256])
-{
-    unsigned char salt[COCKPIT_SALT_LEN], hash[COCKPIT_HASH_LEN];
-    char salt_hex[2 * COCKPIT_SALT_LEN + 1], hash_hex[2 * COCKPIT_HASH_LEN + 1];
-    bool ok = rand_bytes(salt, sizeof salt) &&
-              crypto_scrypt(password, strlen(password), salt, sizeof salt, COCKPIT_SCRYPT_N,
-                            COCKPIT_SCRYPT_R, COCKPIT_SCRYPT_P, hash, sizeof hash);
-    if (ok) {
-        crypto_hex(salt, sizeof salt, salt_hex);
-        crypto_hex(hash, sizeof hash, hash_hex);
-        int n = snprintf(out, 256, "scrypt$%d$%d$%d$%s$%s", COCKPIT_SCRYPT_N, COCKPIT_SCRYPT_R,
-                         COCKPIT_SCRYPT_P, salt_hex, hash_hex);
-        ok = n > 0 && n < 256;
-    }
-    memset(hash, 0, sizeof hash);
-    return ok;
-}
-
-/* The next '$'-separated field of *p into out (cap bytes); false when missing or too long. */
-static bool next_field(const char **p, char *out, size_t cap)
-{
-    const char *end = strchr(*p, '$');
-    size_t n = end ? (size_t)(end - *p) : strlen(*p);
-    if (n == 0 || n >= cap)
-        return false;
-    memcpy(out, *p, n);
-    out[n] = '\0';
-    *p += n + (end ? 1 : 0);
-    return true;
-}
-
-static bool hex_decode(const char *hex, unsigned char *out, size_t cap, size_t *len)
-{
-    size_t n = strlen(hex);
-    if (n % 2 || n / 2 > cap)
-        return false;
-    for (size_t i = 0; i < n / 2; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = hex[2 * i + (size_t)k];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (d < 0)
-                return false;
-            v = v * 16 + d;
-        }
-        out[i] = (unsigned char)v;
-    }
-    *len = n / 2;
-    return true;
-}
-
-bool cockpit_password_verify(const char *password, const char *stored)
-{
-    char kind[16], n_s[16], r_s[16], p_s[16], salt_hex[130], hash_hex[130];
-    unsigned char salt[64], want[64], got[64];
-    size_t salt_len = 0, hash_len = 0;
-    int64_t n = 0, r = 0, p = 0;
-    const char *c = stored;
-    bool ok = next_field(&c, kind, sizeof kind) && !strcmp(kind, "scrypt") &&
-              next_field(&c, n_s, sizeof n_s) && next_field(&c, r_s, sizeof r_s) &&
-              next_field(&c, p_s, sizeof p_s) && next_field(&c, salt_hex, sizeof salt_hex) &&
-              next_field(&c, hash_hex, sizeof hash_hex) && !*c &&
-              str_to_i64(n_s, 2, (int64_t)1 << 20, &n) && str_to_i64(r_s, 1, 64, &r) &&
-              str_to_i64(p_s, 1, 64, &p) && hex_decode(salt_hex, salt, sizeof salt, &salt_len) &&
-              salt_len >= 8 && hex_decode(hash_hex, want, sizeof want, &hash_len) && hash_len >= 16;
-    ok = ok &&
-         crypto_scrypt(password, strlen(password), salt, salt_len, (uint64_t)n, (uint32_t)r,
-                       (uint32_t)p, got, hash_len) &&
-         str_ct_equal(got, want, hash_len);
-    memset(got, 0, sizeof got);
-    return ok;
-}
-
 /* ---- TOTP ---- */
 
 static void totp_aad(const char *user_id, char out[STORE_ID_LEN + 24])
@@ -231,7 +156,7 @@ enum cockpit_result cockpit_user_create(struct store *s, const unsigned char *ma
         goto cleanup;
     }
     res = COCKPIT_UNAVAILABLE;
-    if (!uuid_v4(out->id) || !cockpit_password_hash(password, out->password_hash))
+    if (!uuid_v4(out->id) || !password_hash(password, out->password_hash))
         goto cleanup;
     str_copy(out->organization_id, sizeof out->organization_id, organization_id);
     out->created_at = now;
@@ -270,23 +195,10 @@ cleanup:
 
 /* ---- Sign-in ---- */
 
-struct throttle_keys {
-    char account[8 + SHA256_HEX_LEN];
-    char address[8 + 64];
-};
-
-static void throttle_keys(const char *email, const char *address, struct throttle_keys *k)
-{
-    char h[SHA256_HEX_LEN];
-    crypto_sha256_hex(email, strlen(email), h);
-    snprintf(k->account, sizeof k->account, "account:%s", h);
-    snprintf(k->address, sizeof k->address, "address:%.60s", address ? address : "");
-}
-
 struct lookup_op {
-    const struct throttle_keys *keys;
+    const struct signin_throttle *keys;
     const char *email;
-    struct store_signin_failures account, address;
+    int64_t now, locked_until;
     struct store_admin_user user;
     bool found;
 };
@@ -294,9 +206,7 @@ struct lookup_op {
 static enum store_status lookup_tx(struct store_tx *tx, void *cls)
 {
     struct lookup_op *op = cls;
-    enum store_status st = store_signin_failures_get(tx, op->keys->account, &op->account);
-    if (st == STORE_OK)
-        st = store_signin_failures_get(tx, op->keys->address, &op->address);
+    enum store_status st = signin_throttle_locked(tx, op->keys, op->now, &op->locked_until);
     if (st != STORE_OK)
         return st;
     st = store_admin_user_find_by_email(tx, op->email, &op->user);
@@ -304,36 +214,8 @@ static enum store_status lookup_tx(struct store_tx *tx, void *cls)
     return st == STORE_NOT_FOUND ? STORE_OK : st;
 }
 
-struct fail_op {
-    const struct throttle_keys *keys;
-    int64_t now;
-};
-
-static enum store_status count_failure(struct store_tx *tx, const char *key, int64_t limit,
-                                       int64_t now)
-{
-    struct store_signin_failures f;
-    enum store_status st = store_signin_failures_get(tx, key, &f);
-    if (st != STORE_OK)
-        return st;
-    if (f.failures == 0 || now - f.window_start >= COCKPIT_LOCK_MS)
-        f = (struct store_signin_failures){.failures = 0, .window_start = now};
-    f.failures++;
-    if (f.failures >= limit && f.locked_until <= now)
-        f.locked_until = now + COCKPIT_LOCK_MS;
-    return store_signin_failures_put(tx, key, &f);
-}
-
-static enum store_status fail_tx(struct store_tx *tx, void *cls)
-{
-    struct fail_op *op = cls;
-    enum store_status st = count_failure(tx, op->keys->account, COCKPIT_LOCK_FAILURES, op->now);
-    return st == STORE_OK ? count_failure(tx, op->keys->address, COCKPIT_ADDRESS_FAILURES, op->now)
-                          : st;
-}
-
 struct session_op {
-    const struct throttle_keys *keys;
+    const struct signin_throttle *keys;
     const struct store_admin_user *user;
     int64_t step; /* TOTP step to record; -1: none */
     struct store_admin_session *sess;
@@ -349,18 +231,17 @@ static enum store_status session_tx(struct store_tx *tx, void *cls)
     if (st == STORE_OK)
         st = store_org_get(tx, op->user->organization_id, op->org);
     if (st == STORE_OK)
-        st = store_signin_failures_clear(tx, op->keys->account);
+        st = signin_throttle_clear(tx, op->keys);
     if (st == STORE_OK)
         st = store_admin_session_insert(tx, op->sess);
     return st;
 }
 
 /* Records a failed attempt; returns res, or COCKPIT_UNAVAILABLE when it cannot be recorded. */
-static enum cockpit_result failed(struct store *s, const struct throttle_keys *keys, int64_t now,
+static enum cockpit_result failed(struct store *s, const struct signin_throttle *keys, int64_t now,
                                   enum cockpit_result res)
 {
-    struct fail_op op = {.keys = keys, .now = now};
-    return store_run(s, STORE_WRITE, fail_tx, &op) == STORE_OK ? res : COCKPIT_UNAVAILABLE;
+    return signin_throttle_fail_run(s, keys, now) == STORE_OK ? res : COCKPIT_UNAVAILABLE;
 }
 
 enum cockpit_result cockpit_sign_in(struct store *s, const struct cockpit_signin *in,
@@ -368,8 +249,8 @@ enum cockpit_result cockpit_sign_in(struct store *s, const struct cockpit_signin
                                     int64_t *retry_after_s)
 {
     char email[STORE_ADMIN_USER_EMAIL_LEN];
-    struct throttle_keys keys;
-    unsigned char secret[COCKPIT_TOTP_SECRET_LEN], sid[32];
+    struct signin_throttle keys;
+    unsigned char secret[COCKPIT_TOTP_SECRET_LEN];
     enum cockpit_result res;
     memset(out, 0, sizeof *out);
     token[0] = '\0';
@@ -379,25 +260,21 @@ enum cockpit_result cockpit_sign_in(struct store *s, const struct cockpit_signin
         email[0] = '\0';
     for (char *p = email; *p; p++)
         *p = (char)tolower((unsigned char)*p);
-    throttle_keys(email, in->address, &keys);
-    struct lookup_op lk = {.keys = &keys, .email = email};
+    signin_throttle_init(&keys, "", email, in->address, COCKPIT_LOCK_FAILURES,
+                         COCKPIT_ADDRESS_FAILURES);
+    struct lookup_op lk = {.keys = &keys, .email = email, .now = in->now};
     if (store_run(s, STORE_READ, lookup_tx, &lk) != STORE_OK)
         return COCKPIT_UNAVAILABLE;
-    int64_t locked_until = lk.account.locked_until > lk.address.locked_until
-                               ? lk.account.locked_until
-                               : lk.address.locked_until;
-    if (locked_until > in->now) {
-        *retry_after_s = (locked_until - in->now + 999) / 1000;
+    if (lk.locked_until > in->now) {
+        *retry_after_s = (lk.locked_until - in->now + 999) / 1000;
         return COCKPIT_LOCKED;
     }
     const char *password = in->password ? in->password : "";
     bool ok;
     if (lk.found && !lk.user.disabled_at && strlen(password) <= COCKPIT_PASSWORD_MAX) {
-        ok = cockpit_password_verify(password, lk.user.password_hash);
+        ok = password_verify(password, lk.user.password_hash);
     } else {
-        /* The same work as for an account, so timing does not tell whether one exists. */
-        char dummy[256];
-        (void)cockpit_password_hash("signet-no-such-account", dummy);
+        password_burn(); /* the same work as for an account: timing tells nothing */
         ok = false;
     }
     if (!ok)
@@ -415,12 +292,9 @@ enum cockpit_result cockpit_sign_in(struct store *s, const struct cockpit_signin
         if (tr != CRYPTO_TOTP_OK)
             return failed(s, &keys, in->now, COCKPIT_SIGNIN_FAILED);
     }
-    char *b64 = NULL;
     res = COCKPIT_UNAVAILABLE;
-    if (!rand_bytes(sid, sizeof sid) || !(b64 = b64_encode(sid, sizeof sid, B64_URL)) ||
-        !str_copy(token, COCKPIT_TOKEN_LEN, b64) || !uuid_v4(out->session.id))
+    if (!token_new(token, out->session.session_hash) || !uuid_v4(out->session.id))
         goto cleanup;
-    crypto_sha256_hex(token, strlen(token), out->session.session_hash);
     str_copy(out->session.user_id, sizeof out->session.user_id, lk.user.id);
     str_copy(out->session.organization_id, sizeof out->session.organization_id,
              lk.user.organization_id);
@@ -437,10 +311,6 @@ enum cockpit_result cockpit_sign_in(struct store *s, const struct cockpit_signin
 cleanup:
     if (res != COCKPIT_OK)
         memset(token, 0, COCKPIT_TOKEN_LEN);
-    if (b64)
-        memset(b64, 0, strlen(b64));
-    free(b64);
-    memset(sid, 0, sizeof sid);
     return res;
 }
 
@@ -509,26 +379,12 @@ enum cockpit_result cockpit_sign_out(struct store *s, const struct cockpit_sessi
 
 void cockpit_csrf_token(const char *token, char out[COCKPIT_TOKEN_LEN])
 {
-    struct buf b;
-    unsigned char md[SHA256_LEN];
-    buf_init(&b, 256);
-    out[0] = '\0';
-    if (buf_appendf(&b, "signet-admin-csrf\n%s", token) == BUF_OK) {
-        crypto_sha256(b.data, b.len, md);
-        char *e = b64_encode(md, sizeof md, B64_URL);
-        if (e)
-            str_copy(out, COCKPIT_TOKEN_LEN, e);
-        free(e);
-    }
-    buf_free(&b);
+    token_csrf("signet-admin-csrf", token, out);
 }
 
 bool cockpit_csrf_valid(const char *token, const char *presented)
 {
-    char want[COCKPIT_TOKEN_LEN];
-    cockpit_csrf_token(token, want);
-    return presented && want[0] && strlen(presented) == strlen(want) &&
-           str_ct_equal(presented, want, strlen(want));
+    return token_csrf_valid("signet-admin-csrf", token, presented);
 }
 
 /* ---- TOTP enrolment of the signed-in admin ---- */

@@ -13,6 +13,9 @@
 #ifndef SIGNET_ADMIN_COCKPIT_H
 #define SIGNET_ADMIN_COCKPIT_H
 
+#include "auth/signin_throttle.h"
+#include "core/password.h"
+#include "core/token.h"
 #include "store/cockpit.h"
 #include "store/store.h"
 
@@ -21,21 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* scrypt parameters of new password hashes (stored with each hash, so they can be raised). */
-#define COCKPIT_SCRYPT_N     32768 /* 2^15 */
-#define COCKPIT_SCRYPT_R     8
-#define COCKPIT_SCRYPT_P     1
-#define COCKPIT_SALT_LEN     16
-#define COCKPIT_HASH_LEN     32
-#define COCKPIT_PASSWORD_MIN 12 /* characters (bytes of UTF-8) */
-#define COCKPIT_PASSWORD_MAX 1024
+/* Password length limits: core/password.h's (scrypt hashes made there). */
+#define COCKPIT_PASSWORD_MIN PASSWORD_MIN
+#define COCKPIT_PASSWORD_MAX PASSWORD_MAX
 
-#define COCKPIT_TOKEN_LEN        44                          /* base64url of 32 bytes and the NUL */
+#define COCKPIT_TOKEN_LEN        TOKEN_LEN                   /* core/token.h */
 #define COCKPIT_IDLE_MS          ((int64_t)30 * 60 * 1000)   /* a session unused this long ends */
 #define COCKPIT_ABSOLUTE_MS      ((int64_t)12 * 3600 * 1000) /* and any session after this */
 #define COCKPIT_LOCK_FAILURES    5  /* failed sign-ins per account within COCKPIT_LOCK_MS */
 #define COCKPIT_ADDRESS_FAILURES 20 /* failed sign-ins per client address within the same */
-#define COCKPIT_LOCK_MS          ((int64_t)15 * 60 * 1000) /* window and length of a lock */
+#define COCKPIT_LOCK_MS          SIGNIN_THROTTLE_WINDOW_MS /* window and length of a lock */
 #define COCKPIT_TOTP_SECRET_LEN  20
 #define COCKPIT_TOTP_ISSUER      "Signet"
 
@@ -50,12 +48,6 @@ enum cockpit_result {
     COCKPIT_CONFLICT,      /* taken, already there, or not allowed for this organization */
     COCKPIT_UNAVAILABLE,   /* the store or the master key failed; try again */
 };
-
-/* "scrypt$N$r$p$SALT$HASH" of password with a new random salt into out; false on failure. */
-bool cockpit_password_hash(const char *password, char out[256]);
-/* True when password matches a stored hash (its own parameters; constant-time comparison). A
- * malformed stored value never matches. */
-bool cockpit_password_verify(const char *password, const char *stored);
 
 /*
  * Creates the account `email` (lowercased) of organization_id with password. With totp,

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/masterkey.h"
 #include "core/str.h"
+#include "http/page_api.h"
 #include "http/request.h"
 #include "http/web.h"
 #include "sign/attach.h"
@@ -22,32 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool https_public(struct http_request *req)
-{
-    const char *u = req->app->cfg->public_url;
-    return u && !strncmp(u, "https://", 8);
-}
-
-/* The session token from the Cookie header into out ("" when there is none). */
-static void cookie_token(struct http_request *req, char out[COCKPIT_TOKEN_LEN])
-{
-    static const char name[] = COCKPIT_COOKIE "=";
-    out[0] = '\0';
-    const char *h = http_header(req, "Cookie");
-    for (const char *p = h; p && *p;) {
-        while (*p == ' ' || *p == ';')
-            p++;
-        const char *end = strchr(p, ';');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len > sizeof name - 1 && !strncmp(p, name, sizeof name - 1) &&
-            len - (sizeof name - 1) < COCKPIT_TOKEN_LEN) {
-            memcpy(out, p + sizeof name - 1, len - (sizeof name - 1));
-            out[len - (sizeof name - 1)] = '\0';
-        }
-        p = end ? end + 1 : p + len;
-    }
-}
 
 static void reply_no_session(struct http_request *req)
 {
@@ -68,7 +43,7 @@ static void reply_unavailable(struct http_request *req)
 static bool session(struct http_request *req, bool state_changing, struct cockpit_session *c,
                     char token[COCKPIT_TOKEN_LEN])
 {
-    cookie_token(req, token);
+    http_cookie_get(req, COCKPIT_COOKIE, token, COCKPIT_TOKEN_LEN);
     switch (cockpit_session_get(req->app->store, token, time_now_ms(), c)) {
     case COCKPIT_OK:
         break;
@@ -84,42 +59,6 @@ static bool session(struct http_request *req, bool state_changing, struct cockpi
                          "The request did not come from the admin page "
                          "(CSRF token missing or wrong); reload the page.");
         return false;
-    }
-    return true;
-}
-
-/* A string field of the JSON body (NULL when absent or not a string). */
-static const char *body_string(struct http_request *req, const char *name)
-{
-    return json_string_value(json_object_get(req->json, name));
-}
-
-/* Checks that the body is an object with only the given string fields (NULL-terminated list)
- * of at most max_len characters; false after answering 400. */
-static bool body_fields(struct http_request *req, const char *const *names, size_t max_len)
-{
-    if (req->json && !json_is_object(req->json)) {
-        http_reply_error(req, ERR_VALIDATION, "The request body must be a JSON object.");
-        return false;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(req->json, key, v)
-    {
-        size_t i = 0;
-        while (names[i] && strcmp(names[i], key) != 0)
-            i++;
-        if (!names[i]) {
-            http_reply_error(req, ERR_VALIDATION, "Unknown field '%.100s'.", key);
-            return false;
-        }
-        if (!json_is_null(v) && (!json_is_string(v) || json_string_length(v) > max_len ||
-                                 strlen(json_string_value(v)) != json_string_length(v))) {
-            http_reply_error(req, ERR_VALIDATION,
-                             "Field '%s' must be a string of at most %zu characters.", key,
-                             max_len);
-            return false;
-        }
     }
     return true;
 }
@@ -161,12 +100,12 @@ void cockpit_handle_login(struct http_request *req)
         http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
         return;
     }
-    if (!body_fields(req, names, 1024) || !load_key(req, mk))
+    if (!http_body_string_fields(req, names, 1024) || !load_key(req, mk))
         goto cleanup;
     http_client_address(req, address, sizeof address);
-    struct cockpit_signin in = {.email = body_string(req, "email"),
-                                .password = body_string(req, "password"),
-                                .code = body_string(req, "code"),
+    struct cockpit_signin in = {.email = http_body_string(req, "email"),
+                                .password = http_body_string(req, "password"),
+                                .code = http_body_string(req, "code"),
                                 .address = address,
                                 .now = time_now_ms(),
                                 .master_key = mk};
@@ -175,7 +114,7 @@ void cockpit_handle_login(struct http_request *req)
     case COCKPIT_OK: {
         snprintf(cookie, sizeof cookie,
                  COCKPIT_COOKIE "=%s; Path=/ui/admin; HttpOnly; SameSite=Strict%s", token,
-                 https_public(req) ? "; Secure" : "");
+                 http_public_https(req) ? "; Secure" : "");
         const char *headers[] = {MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL};
         log_info("admin cockpit: account %s signed in (organization %s)", c->user.id, c->org.id);
         http_reply_json_headers(req, 200, session_json(c, token), headers);
@@ -220,7 +159,7 @@ void cockpit_handle_logout(struct http_request *req)
     }
     snprintf(cookie, sizeof cookie,
              COCKPIT_COOKIE "=; Path=/ui/admin; Max-Age=0; HttpOnly; SameSite=Strict%s",
-             https_public(req) ? "; Secure" : "");
+             http_public_https(req) ? "; Secure" : "");
     const char *headers[] = {MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL};
     http_reply_json_headers(req, 200, json_object(), headers);
 }
@@ -273,10 +212,10 @@ void cockpit_handle_client_create(struct http_request *req)
     char token[COCKPIT_TOKEN_LEN], bad[128], secret[AUTH_SECRET_LEN];
     struct cockpit_session c;
     struct store_client cl;
-    if (!session(req, true, &c, token) || !body_fields(req, names, 1000))
+    if (!session(req, true, &c, token) || !http_body_string_fields(req, names, 1000))
         return;
-    const char *scopes = body_string(req, "scopes");
-    const char *description = body_string(req, "description");
+    const char *scopes = http_body_string(req, "scopes");
+    const char *description = http_body_string(req, "description");
     if (scopes && (!*scopes || !auth_scopes_valid(scopes, bad, sizeof bad))) {
         http_reply_error(req, ERR_VALIDATION, "Field 'scopes' names an unknown scope: '%s'.",
                          *scopes ? bad : "");
@@ -346,9 +285,9 @@ void cockpit_handle_team_create(struct http_request *req)
     char token[COCKPIT_TOKEN_LEN];
     struct cockpit_session c;
     struct store_team t;
-    if (!session(req, true, &c, token) || !body_fields(req, names, 255))
+    if (!session(req, true, &c, token) || !http_body_string_fields(req, names, 255))
         return;
-    const char *name = body_string(req, "name");
+    const char *name = http_body_string(req, "name");
     if (!name || !*name) {
         http_reply_error(req, ERR_VALIDATION, "Field 'name' is required and must not be empty.");
         return;
@@ -375,14 +314,14 @@ static void member_change(struct http_request *req, bool remove)
     static const char *const names[] = {"email", NULL};
     char token[COCKPIT_TOKEN_LEN], err[256] = "";
     struct cockpit_session c;
-    if (!session(req, true, &c, token) || !body_fields(req, names, 254))
+    if (!session(req, true, &c, token) || !http_body_string_fields(req, names, 254))
         return;
     char *team = http_param_dup(req, "teamId");
     if (!team) {
         http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
         return;
     }
-    const char *email = body_string(req, "email");
+    const char *email = http_body_string(req, "email");
     enum cockpit_result r = remove
                                 ? cockpit_team_member_remove(req->app->store, c.org.id, team, email)
                                 : cockpit_team_member_add(req->app->store, c.org.id, team, email,
@@ -526,10 +465,11 @@ void cockpit_handle_totp_confirm(struct http_request *req)
     char token[COCKPIT_TOKEN_LEN], err[256] = "";
     unsigned char mk[CRYPTO_KEY_LEN];
     struct cockpit_session c;
-    if (!session(req, true, &c, token) || !body_fields(req, names, 16) || !load_key(req, mk))
+    if (!session(req, true, &c, token) || !http_body_string_fields(req, names, 16) ||
+        !load_key(req, mk))
         return;
-    switch (cockpit_totp_confirm(req->app->store, mk, &c, body_string(req, "code"), time_now_ms(),
-                                 err, sizeof err)) {
+    switch (cockpit_totp_confirm(req->app->store, mk, &c, http_body_string(req, "code"),
+                                 time_now_ms(), err, sizeof err)) {
     case COCKPIT_OK:
         log_info("admin cockpit: account %s enrolled an authenticator app", c.user.id);
         http_reply_json(req, 200, json_pack("{s:b}", "totpEnrolled", 1));

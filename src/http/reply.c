@@ -1,6 +1,7 @@
 #include "app.h"
 #include "core/isotime.h"
 #include "core/log.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "http/metrics.h"
 #include "http/request.h"
@@ -180,13 +181,41 @@ void http_reply_redirect(struct http_request *req, unsigned status, const char *
     http_reply_response(req, status, r);
 }
 
+/* Whether path belongs to a page's own API, whose Error objects carry "reason" and "params"
+ * (core/reason.h); the Sign API and the other APIs keep exactly the contract's fields. */
+static bool page_api_path(const char *path)
+{
+    static const char *const prefixes[] = {"/ui/", "/srs/r/", "/srs/terms/", "/srs/sim/", NULL};
+    for (const char *const *p = prefixes; path && *p; p++)
+        if (str_has_prefix(path, *p))
+            return true;
+    return false;
+}
+
+/* The reason of an answer whose message has none: the kinds whose message only says "not now"
+ * (so a page can say it in its language). A 429 or 413 keeps its English, which says how long
+ * to wait or how large a body may be, unless the domain gave it a reason. */
+static const char *kind_reason(enum err_kind kind)
+{
+    switch (kind) {
+    case ERR_INTERNAL:
+    case ERR_STORE_UNAVAILABLE:
+        return "unavailable";
+    default:
+        return NULL;
+    }
+}
+
 static void reply_error_v(struct http_request *req, enum err_kind kind, const char *const *headers,
                           const char *fmt, va_list ap)
 {
     const struct err_info *info = err_info(kind);
-    char message[1024];
-    vsnprintf(message, sizeof message, fmt, ap);
-    str_utf8_repair(message); /* messages quote request text, maybe cut by "%.Ns" */
+    char full[1024], reason[REASON_KEY_MAX];
+    json_t *params = NULL;
+    vsnprintf(full, sizeof full, fmt, ap);
+    str_utf8_repair(full); /* messages quote request text, maybe cut by "%.Ns" */
+    /* The reason header (core/reason.h) never reaches "message". */
+    const char *message = reason_split(full, reason, sizeof reason, &params);
     char ts[ISO_DATETIME_LEN];
     iso_format_datetime(time_now_ms(), false, ts);
     /* Sign API paths are reported relative to the integrator's base URL (…/system). */
@@ -199,6 +228,14 @@ static void reply_error_v(struct http_request *req, enum err_kind kind, const ch
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", req->id, "timestamp", ts,
                   "name", info->name, "message", message, "path", path, "httpStatus",
                   info->http_status, "clientSubject", info->client_subject, "clientBody", message);
+    if (err && page_api_path(req->path)) {
+        const char *r = reason[0] ? reason : kind_reason(kind);
+        if (r)
+            json_object_set_new(err, "reason", json_string(r));
+        if (r && params)
+            json_object_set(err, "params", params);
+    }
+    json_decref(params);
     char *text = err ? json_dumps(err, JSON_COMPACT) : NULL;
     json_decref(err);
     if (!text)

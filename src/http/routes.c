@@ -1,5 +1,6 @@
 #include "http/routes.h"
 
+#include "account/account_handlers.h"
 #include "admin/cockpit_handlers.h"
 #include "auth/admin_api.h"
 #include "auth/oauth.h"
@@ -88,6 +89,9 @@ const struct route http_routes[] = {
      sign_page_handle_passkey_register},
     {"POST", "/ui/api/session/sign", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_sign},
     {"POST", "/ui/api/session/decline", BODY_JSON, NULL, AUTH_NONE, NULL, sign_page_handle_decline},
+    {"POST", "/ui/api/session/registration", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     sign_page_handle_registration},
+    {"GET", "/ui/session", BODY_NONE, NULL, AUTH_NONE, NULL, sign_page_handle_session_page},
     /* Setup page (sign/setup_page_handlers.c, docs/setup-page.md): the setup link and the
      * page's JSON API, authenticated by its own session cookie (and X-CSRF-Token on POST). */
     {"GET", "/ui/setup/{token}", BODY_NONE, NULL, AUTH_NONE, NULL, sign_setup_page_handle_link},
@@ -140,6 +144,23 @@ const struct route http_routes[] = {
      cockpit_handle_totp_enrol},
     {"POST", "/ui/admin/api/totp/confirm", BODY_JSON, NULL, AUTH_NONE, NULL,
      cockpit_handle_totp_confirm},
+    /* Person accounts of signers (account/account_handlers.c, docs/accounts.md): the page; its
+     * API checks the account cookie, and the X-CSRF-Token header on every POST but the three
+     * without a session (create, verify-email: the link's token, login). */
+    {"GET", "/ui/account", BODY_NONE, NULL, AUTH_NONE, NULL, account_handle_page},
+    {"POST", "/ui/account/api/create", BODY_JSON, NULL, AUTH_NONE, NULL, account_handle_create},
+    {"POST", "/ui/account/api/verify-email", BODY_JSON, NULL, AUTH_NONE, NULL,
+     account_handle_verify_email},
+    {"POST", "/ui/account/api/login", BODY_JSON, NULL, AUTH_NONE, NULL, account_handle_login},
+    {"POST", "/ui/account/api/logout", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     account_handle_logout},
+    {"GET", "/ui/account/api/session", BODY_NONE, NULL, AUTH_NONE, NULL, account_handle_session},
+    {"POST", "/ui/account/api/email/resend", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     account_handle_resend_email},
+    {"POST", "/ui/account/api/mobile", BODY_JSON, NULL, AUTH_NONE, NULL, account_handle_mobile},
+    {"POST", "/ui/account/api/mobile/verify", BODY_JSON, NULL, AUTH_NONE, NULL,
+     account_handle_mobile_verify},
+    {"POST", "/ui/account/api/password", BODY_JSON, NULL, AUTH_NONE, NULL, account_handle_password},
     /* Smart Registration Service (srs/handlers.c, docs/srs.md): the service providers' API,
      * the partners' HMAC-authenticated callbacks, the end customer's pages (the link token is
      * the credential) and the video simulator partner's pages. */

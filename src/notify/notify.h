@@ -27,13 +27,15 @@
 enum notify_channel { NOTIFY_EMAIL = 0, NOTIFY_SMS };
 
 enum notify_kind {
-    NOTIFY_INVITE = 0, /* a signer is invited: link */
-    NOTIFY_CODE,       /* a one-time code (authorization or SMS signing): code */
-    NOTIFY_REMINDER,   /* a signer has not signed yet: link, valid_until */
-    NOTIFY_COMPLETED,  /* the process is completed: link (to download) */
-    NOTIFY_DECLINED,   /* a signer declined: declined_by, reason */
-    NOTIFY_EXPIRED,    /* the process expired */
-    NOTIFY_SRS_TERMS,  /* SRS: identity verified, accept the terms of use: link, valid_until */
+    NOTIFY_INVITE = 0,     /* a signer is invited: link */
+    NOTIFY_CODE,           /* a one-time code (authorization or SMS signing): code */
+    NOTIFY_REMINDER,       /* a signer has not signed yet: link, valid_until */
+    NOTIFY_COMPLETED,      /* the process is completed: link (to download) */
+    NOTIFY_DECLINED,       /* a signer declined: declined_by, reason */
+    NOTIFY_EXPIRED,        /* the process expired */
+    NOTIFY_SRS_TERMS,      /* SRS: identity verified, accept the terms of use: link, valid_until */
+    NOTIFY_ACCOUNT_VERIFY, /* person account: confirm the e-mail address: link, valid_until */
+    NOTIFY_ACCOUNT_EXISTS, /* person account: someone tried to create one for a taken e-mail */
 };
 
 struct notify_message {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#define N_KINDS 7
+#define N_KINDS 9
 
 struct kind_text {
     const char *subject;
@@ -73,6 +73,15 @@ static const struct locale_text locales[] = {
              "Signet: your identity is verified. Accept the terms of use to complete your "
              "registration: {link}",
              "Valid until {until}."},
+            {"Confirm your e-mail address",
+             "Please confirm that this e-mail address belongs to your Signet account.",
+             "The link is valid until {until}.", "Confirm it here:\n{link}",
+             "Signet: confirm your e-mail address: {link}", NULL},
+            {"Your Signet account",
+             "Someone, perhaps you, tried to create a Signet account with this e-mail address. "
+             "You have an account already: sign in with your password. If this was not you, you "
+             "can ignore this message.",
+             NULL, "Sign in here:\n{link}", "Signet: you have an account already: {link}", NULL},
         },
     },
     {
@@ -120,6 +129,15 @@ static const struct locale_text locales[] = {
              "Signet: Ihre Identität ist geprüft. Akzeptieren Sie die Nutzungsbedingungen, um die "
              "Registrierung abzuschliessen: {link}",
              "Gültig bis {until}."},
+            {"Bestätigen Sie Ihre E-Mail-Adresse",
+             "Bitte bestätigen Sie, dass diese E-Mail-Adresse zu Ihrem Signet-Konto gehört.",
+             "Der Link ist gültig bis {until}.", "Hier bestätigen:\n{link}",
+             "Signet: Bestätigen Sie Ihre E-Mail-Adresse: {link}", NULL},
+            {"Ihr Signet-Konto",
+             "Jemand, vielleicht Sie, wollte mit dieser E-Mail-Adresse ein Signet-Konto "
+             "eröffnen. Sie haben bereits ein Konto: Melden Sie sich mit Ihrem Passwort an. Wenn "
+             "Sie es nicht waren, können Sie diese Nachricht ignorieren.",
+             NULL, "Hier anmelden:\n{link}", "Signet: Sie haben bereits ein Konto: {link}", NULL},
         },
     },
     {
@@ -166,6 +184,16 @@ static const struct locale_text locales[] = {
              "Signet : votre identité est vérifiée. Acceptez les conditions d’utilisation pour "
              "terminer votre enregistrement : {link}",
              "Valable jusqu’au {until}."},
+            {"Confirmez votre adresse e-mail",
+             "Veuillez confirmer que cette adresse e-mail appartient à votre compte Signet.",
+             "Le lien est valable jusqu’au {until}.", "Confirmez-la ici :\n{link}",
+             "Signet : confirmez votre adresse e-mail : {link}", NULL},
+            {"Votre compte Signet",
+             "Quelqu’un, peut-être vous, a tenté de créer un compte Signet avec cette adresse "
+             "e-mail. Vous avez déjà un compte : connectez-vous avec votre mot de passe. Si ce "
+             "n’était pas vous, vous pouvez ignorer ce message.",
+             NULL, "Connectez-vous ici :\n{link}", "Signet : vous avez déjà un compte : {link}",
+             NULL},
         },
     },
     {
@@ -210,6 +238,16 @@ static const struct locale_text locales[] = {
              "Signet: la sua identità è verificata. Accetti le condizioni d’uso per completare "
              "la registrazione: {link}",
              "Valido fino al {until}."},
+            {"Confermi il suo indirizzo e-mail",
+             "La preghiamo di confermare che questo indirizzo e-mail appartiene al suo account "
+             "Signet.",
+             "Il link è valido fino al {until}.", "Confermi qui:\n{link}",
+             "Signet: confermi il suo indirizzo e-mail: {link}", NULL},
+            {"Il suo account Signet",
+             "Qualcuno, forse lei, ha tentato di creare un account Signet con questo indirizzo "
+             "e-mail. Ha già un account: acceda con la sua password. Se non è stato lei, può "
+             "ignorare questo messaggio.",
+             NULL, "Acceda qui:\n{link}", "Signet: ha già un account: {link}", NULL},
         },
     },
 };
@@ -234,8 +272,9 @@ const char *notify_locale(const char *locale)
 
 const char *notify_kind_name(enum notify_kind kind)
 {
-    static const char *const names[N_KINDS] = {"INVITE",   "CODE",    "REMINDER", "COMPLETED",
-                                               "DECLINED", "EXPIRED", "SRS_TERMS"};
+    static const char *const names[N_KINDS] = {"INVITE",    "CODE",           "REMINDER",
+                                               "COMPLETED", "DECLINED",       "EXPIRED",
+                                               "SRS_TERMS", "ACCOUNT_VERIFY", "ACCOUNT_EXISTS"};
     return (unsigned)kind < N_KINDS ? names[kind] : "UNKNOWN";
 }
 
@@ -291,7 +330,8 @@ bool notify_render(const struct notify_message *m, char subject[NOTIFY_SUBJECT_M
     if ((unsigned)m->kind >= N_KINDS)
         return false;
     /* What each kind cannot do without. */
-    if (((m->kind == NOTIFY_INVITE || m->kind == NOTIFY_REMINDER || m->kind == NOTIFY_SRS_TERMS) &&
+    if (((m->kind == NOTIFY_INVITE || m->kind == NOTIFY_REMINDER || m->kind == NOTIFY_SRS_TERMS ||
+          m->kind == NOTIFY_ACCOUNT_VERIFY || m->kind == NOTIFY_ACCOUNT_EXISTS) &&
          !present(m->link)) ||
         (m->kind == NOTIFY_CODE && !present(m->code)) ||
         (m->kind == NOTIFY_DECLINED && !present(m->declined_by)))

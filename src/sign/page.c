@@ -9,7 +9,9 @@
 #include "core/isotime.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/reason.h"
 #include "core/str.h"
+#include "core/token.h"
 #include "core/uuid.h"
 #include "notify/notify.h"
 #include "pdf/pdf.h"
@@ -19,6 +21,7 @@
 #include "sign/notices.h"
 #include "sign/page_app.h"
 #include "sign/page_passkey.h"
+#include "sign/page_srs.h"
 #include "sign/process.h"
 #include "sign/release.h"
 #include "sign/signing.h"
@@ -44,89 +47,14 @@ static bool token_shape_ok(const char *s)
     return true;
 }
 
-/* base64url of 32 bytes into out (43 characters and the NUL). */
-static bool b64url32(const unsigned char raw[32], char out[SIGN_PAGE_TOKEN_LEN])
-{
-    char *t = b64_encode(raw, 32, B64_URL);
-    bool ok = t && strlen(t) < SIGN_PAGE_TOKEN_LEN;
-    if (ok)
-        str_copy(out, SIGN_PAGE_TOKEN_LEN, t);
-    if (t) {
-        memset(t, 0, strlen(t));
-        free(t);
-    }
-    return ok;
-}
-
-/* A fresh session id and its SHA-256 hex. */
-static bool session_id_new(char out[SIGN_PAGE_TOKEN_LEN], char hash[65])
-{
-    unsigned char raw[32];
-    bool ok = rand_bytes(raw, sizeof raw) && b64url32(raw, out);
-    memset(raw, 0, sizeof raw);
-    if (ok)
-        crypto_sha256_hex(out, strlen(out), hash);
-    return ok;
-}
-
-/* Six decimal digits, uniformly (rejection sampling). */
-static bool code_new(char code[7])
-{
-    for (int tries = 0; tries < 16; tries++) {
-        uint32_t v;
-        if (!rand_bytes(&v, sizeof v))
-            return false;
-        if (v >= 4294000000u) /* 4294 * 10^6: the largest multiple of 10^6 below 2^32 */
-            continue;
-        v %= 1000000u;
-        for (int i = 5; i >= 0; i--) {
-            code[i] = (char)('0' + v % 10);
-            v /= 10;
-        }
-        code[6] = '\0';
-        return true;
-    }
-    return false;
-}
-
-/* SHA-256 hex of "id\ncode": the stored form of a session code. */
-static void code_hash(const char *id, const char *code, char out[65])
-{
-    char buf[STORE_ID_LEN + 16];
-    snprintf(buf, sizeof buf, "%s\n%s", id, code);
-    crypto_sha256_hex(buf, strlen(buf), out);
-    memset(buf, 0, sizeof buf);
-}
-
-static bool six_digits(const char *s)
-{
-    if (!s || strlen(s) != 6)
-        return false;
-    for (int i = 0; i < 6; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
 void sign_page_csrf(const char *id, char out[SIGN_PAGE_TOKEN_LEN])
 {
-    unsigned char d[SHA256_LEN];
-    out[0] = '\0';
-    if (!crypto_sha256_two("csrf\n", 5, id, strlen(id), d) || !b64url32(d, out))
-        out[0] = '\0';
-    memset(d, 0, sizeof d);
+    token_csrf("csrf", id, out);
 }
 
 bool sign_page_csrf_valid(const char *id, const char *header)
 {
-    char want[SIGN_PAGE_TOKEN_LEN];
-    if (!id || !header)
-        return false;
-    sign_page_csrf(id, want);
-    size_t n = strlen(want);
-    bool ok = n > 0 && strlen(header) == n && str_ct_equal(want, header, n);
-    memset(want, 0, sizeof want);
-    return ok;
+    return token_csrf_valid("csrf", id, header);
 }
 
 void sign_page_mask(const char *to, bool mobile, char *out, size_t out_len)
@@ -259,7 +187,7 @@ static enum store_status open_tx(struct store_tx *tx, void *cls)
         }
     }
     if (!reused) {
-        if (!uuid_v4(s->id) || !session_id_new(op->session_id, s->session_hash))
+        if (!uuid_v4(s->id) || !token_new(op->session_id, s->session_hash))
             return STORE_ERROR;
         s->created_at = op->now;
         s->expires_at = op->now + SIGN_PAGE_SESSION_TTL_MS;
@@ -535,6 +463,15 @@ static json_t *signers_json(const struct store_process *p, const char *me)
     return arr;
 }
 
+/* The page's language: the link's (the Open Request's language), else the release's locale
+ * (notification.locale, else the release's language), else "" (the browser's). */
+static const char *page_language(const struct store_ui_session *sess, const struct read_op *op)
+{
+    if (sess->language[0])
+        return sess->language;
+    return op->released ? op->rel.locale : "";
+}
+
 enum sign_page_result sign_page_state(const struct sign_page_env *env,
                                       const struct store_ui_session *sess, int64_t now,
                                       json_t **out)
@@ -573,9 +510,12 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         op.p.status, "signatureLevel", op.p.signature_level, "validUntil", valid_until, "code",
         "channel", mobile ? "SMS" : "EMAIL", "destination", mask, "methods", m ? m : json_array(),
         "mode", sess->mode, "backUrl", sess->back_url, "successUrl", sess->success_url, "language",
-        sess->language);
+        page_language(sess, &op));
     if (!o)
         goto cleanup;
+    /* CODE: the one-time code is the fallback; ACCOUNT: only a matching verified account
+     * (sign/page_account.h) or the Open Request's code authorizes. */
+    json_object_set_new(o, "authorization", json_string(op.p.authorization));
     if (authorized) {
         json_t *docs = documents_json(env, &op, sess->participant_id);
         json_t *signers = signers_json(&op.p, sess->participant_id);
@@ -589,6 +529,14 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         json_object_set_new(o, "signers", signers);
         json_object_set_new(o, "drawnSignature",
                             json_boolean(wants_drawing(&op, sess->participant_id)));
+        /* Whether the level needs a registration and the signer has one (sign/page_srs.h). */
+        json_t *reg = NULL;
+        if (sign_page_srs_state(env, &op.p, me, &reg) != SIGN_PAGE_OK) {
+            json_decref(o);
+            goto cleanup;
+        }
+        if (reg)
+            json_object_set_new(o, "registration", reg);
     }
     if (methods & SIGN_METHOD_APP) {
         /* Whether the signer's authenticator app is set up: the page shows the enrolment or
@@ -635,6 +583,30 @@ struct code_op {
     size_t err_len;
 };
 
+/* The message for a code asked for or entered in a process with authorization ACCOUNT. */
+static void account_required(char *err, size_t err_len)
+{
+    reason_message(err, err_len, "authorization.accountRequired", NULL,
+                   "This process is opened only with a Signet account: sign in with a verified "
+                   "e-mail address or mobile number the invitation was sent to.");
+}
+
+/* Inside tx: whether the session's process has authorization ACCOUNT (no one-time codes). */
+static enum store_status process_needs_account(struct store_tx *tx,
+                                               const struct store_ui_session *sess, bool *out)
+{
+    struct store_process *p = calloc(1, sizeof *p);
+    *out = false;
+    if (!p)
+        return STORE_ERROR;
+    enum store_status st = store_process_get(tx, sess->organization_id, sess->process_id, p);
+    if (st == STORE_OK)
+        *out = !strcmp(p->authorization, "ACCOUNT");
+    store_process_clear(p);
+    free(p);
+    return st;
+}
+
 static enum store_status send_tx(struct store_tx *tx, void *cls)
 {
     struct code_op *op = cls;
@@ -657,27 +629,31 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
         goto cleanup;
     }
     bool sign = !strcmp(op->purpose, "SIGN");
+    if (!sign && !strcmp(p.authorization, "ACCOUNT")) {
+        op->res = SIGN_PAGE_REFUSED;
+        account_required(op->err, op->err_len);
+        goto done;
+    }
     if (sign && (strcmp(p.status, "PENDING") != 0 || strcmp(me->status, "PENDING") != 0)) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        str_message(op->err, op->err_len,
-                    "There is nothing to sign: the process is %s and you are %s.", p.status,
-                    me->status);
+        reason_message(op->err, op->err_len, "state.ended", NULL,
+                       "There is nothing to sign: the process is %s and you are %s.", p.status,
+                       me->status);
         goto done;
     }
     if (sign && !me->mobile[0]) {
         op->res = SIGN_PAGE_REFUSED;
-        str_message(op->err, op->err_len,
-                    "No mobile number is stored for you: SMS signing is not "
-                    "possible.");
+        reason_message(op->err, op->err_len, "code.noMobile", NULL,
+                       "No mobile number is stored for you: SMS signing is not possible.");
         goto done;
     }
     op->mobile = sign || me->mobile[0];
     str_copy(op->to, sizeof op->to, op->mobile ? me->mobile : me->email);
     if (!op->to[0]) {
         op->res = SIGN_PAGE_REFUSED;
-        str_message(op->err, op->err_len,
-                    "Neither a mobile number nor an e-mail address is stored "
-                    "for you: ask the sender to add one.");
+        reason_message(op->err, op->err_len, "code.noContact", NULL,
+                       "Neither a mobile number nor an e-mail address is stored for you: ask the "
+                       "sender to add one.");
         goto done;
     }
     /* Rate limits: one code per interval (unless the previous one is locked or used), and a
@@ -689,11 +665,12 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
     if (st == STORE_OK && !last.used_at && last.attempts < SIGN_PAGE_CODE_MAX_ATTEMPTS &&
         op->now - last.created_at < SIGN_PAGE_CODE_INTERVAL_MS) {
         op->res = SIGN_PAGE_RATE_LIMITED;
-        str_message(
-            op->err, op->err_len,
-            "A code was sent a moment ago; wait %lld seconds before "
-            "asking for a new one.",
-            (long long)((SIGN_PAGE_CODE_INTERVAL_MS - (op->now - last.created_at)) / 1000 + 1));
+        long long wait = (SIGN_PAGE_CODE_INTERVAL_MS - (op->now - last.created_at)) / 1000 + 1;
+        reason_message(op->err, op->err_len, "code.tooSoon",
+                       json_pack("{s:I}", "seconds", (json_int_t)wait),
+                       "A code was sent a moment ago; wait %lld seconds before asking for a new "
+                       "one.",
+                       wait);
         goto done;
     }
     int64_t n = 0;
@@ -703,7 +680,8 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
         goto cleanup;
     if (n >= SIGN_PAGE_CODES_PER_HOUR) {
         op->res = SIGN_PAGE_RATE_LIMITED;
-        str_message(op->err, op->err_len, "Too many codes were requested; try again in an hour.");
+        reason_message(op->err, op->err_len, "code.tooMany", NULL,
+                       "Too many codes were requested; try again in an hour.");
         goto done;
     }
     struct store_ui_code *c = &op->c;
@@ -713,7 +691,7 @@ static enum store_status send_tx(struct store_tx *tx, void *cls)
     str_copy(c->session_id, sizeof c->session_id, sess->id);
     str_copy(c->purpose, sizeof c->purpose, op->purpose);
     str_copy(c->channel, sizeof c->channel, op->mobile ? "SMS" : "EMAIL");
-    code_hash(c->id, op->code, c->code_hash);
+    token_code_hash(c->id, op->code, c->code_hash);
     c->created_at = op->now;
     c->expires_at = op->now + SIGN_PAGE_CODE_TTL_MS;
     st = store_ui_code_insert(tx, c);
@@ -764,14 +742,15 @@ enum sign_page_result sign_page_send_code(struct store *s, const struct store_ui
                                           size_t err_len)
 {
     *out = NULL;
-    str_message(err, err_len, "The code cannot be sent now; try again.");
+    reason_message(err, err_len, "unavailable", NULL, "The code cannot be sent now; try again.");
     bool sign = !strcmp(purpose, "SIGN");
     if (!sign && strcmp(purpose, "AUTHORIZE") != 0)
         return SIGN_PAGE_INVALID;
     if (sign && !sess->authorized_at)
         return SIGN_PAGE_NOT_AUTHORIZED;
     if (!sign && sess->authorized_at) {
-        str_message(err, err_len, "You are authorized already.");
+        reason_message(err, err_len, "session.authorizedAlready", NULL,
+                       "You are authorized already.");
         return SIGN_PAGE_INVALID;
     }
     struct code_op *op = calloc(1, sizeof *op);
@@ -783,7 +762,7 @@ enum sign_page_result sign_page_send_code(struct store *s, const struct store_ui
     op->err = err;
     op->err_len = err_len;
     enum sign_page_result res = SIGN_PAGE_UNAVAILABLE;
-    if (!uuid_v4(op->c.id) || !code_new(op->code))
+    if (!uuid_v4(op->c.id) || !token_code6(op->code))
         goto cleanup;
     enum store_status st = store_run(s, STORE_WRITE, send_tx, op);
     if (st == STORE_NOT_FOUND) {
@@ -819,21 +798,22 @@ static enum store_status check_code_in_tx(struct store_tx *tx, struct code_op *o
         store_ui_code_latest(tx, sess->organization_id, sess->id, op->purpose, &c);
     if (st == STORE_NOT_FOUND || (st == STORE_OK && (c.used_at || c.expires_at <= op->now))) {
         op->res = SIGN_PAGE_CODE_EXPIRED;
-        str_message(op->err, op->err_len, "There is no valid code: ask for a new one.");
+        reason_message(op->err, op->err_len, "code.expired", NULL,
+                       "There is no valid code: ask for a new one.");
         return STORE_OK;
     }
     if (st != STORE_OK)
         return st;
     if (c.attempts >= SIGN_PAGE_CODE_MAX_ATTEMPTS) {
         op->res = SIGN_PAGE_CODE_LOCKED;
-        str_message(op->err, op->err_len,
-                    "The code was entered wrongly %d times and is locked: ask for "
-                    "a new one.",
-                    SIGN_PAGE_CODE_MAX_ATTEMPTS);
+        reason_message(op->err, op->err_len, "code.locked",
+                       json_pack("{s:i}", "attempts", SIGN_PAGE_CODE_MAX_ATTEMPTS),
+                       "The code was entered wrongly %d times and is locked: ask for a new one.",
+                       SIGN_PAGE_CODE_MAX_ATTEMPTS);
         return STORE_OK;
     }
     char h[65];
-    code_hash(c.id, op->entered, h);
+    token_code_hash(c.id, op->entered, h);
     if (!str_ct_equal(h, c.code_hash, 64)) {
         st = store_ui_code_add_attempt(tx, sess->organization_id, c.id);
         if (st != STORE_OK)
@@ -841,19 +821,21 @@ static enum store_status check_code_in_tx(struct store_tx *tx, struct code_op *o
         op->attempts_left = SIGN_PAGE_CODE_MAX_ATTEMPTS - (c.attempts + 1);
         if (op->attempts_left <= 0) {
             op->res = SIGN_PAGE_CODE_LOCKED;
-            str_message(op->err, op->err_len,
-                        "The code is wrong and now locked: ask for a new one.");
+            reason_message(op->err, op->err_len, "code.lockedNow", NULL,
+                           "The code is wrong and now locked: ask for a new one.");
         } else {
             op->res = SIGN_PAGE_CODE_WRONG;
-            str_message(op->err, op->err_len, "The code is wrong; %lld more tries.",
-                        (long long)op->attempts_left);
+            reason_message(op->err, op->err_len, "code.wrong",
+                           json_pack("{s:I}", "tries", (json_int_t)op->attempts_left),
+                           "The code is wrong; %lld more tries.", (long long)op->attempts_left);
         }
         return STORE_OK;
     }
     st = store_ui_code_use(tx, sess->organization_id, c.id, op->now);
     if (st == STORE_CONFLICT) {
         op->res = SIGN_PAGE_CODE_EXPIRED;
-        str_message(op->err, op->err_len, "The code was used already: ask for a new one.");
+        reason_message(op->err, op->err_len, "code.used", NULL,
+                       "The code was used already: ask for a new one.");
         return STORE_OK;
     }
     if (st != STORE_OK)
@@ -865,7 +847,16 @@ static enum store_status check_code_in_tx(struct store_tx *tx, struct code_op *o
 static enum store_status authorize_tx(struct store_tx *tx, void *cls)
 {
     struct code_op *op = cls;
-    enum store_status st = check_code_in_tx(tx, op);
+    bool account_only = false;
+    enum store_status st = process_needs_account(tx, op->sess, &account_only);
+    if (st != STORE_OK)
+        return st;
+    if (account_only) {
+        op->res = SIGN_PAGE_REFUSED;
+        account_required(op->err, op->err_len);
+        return STORE_OK;
+    }
+    st = check_code_in_tx(tx, op);
     if (st != STORE_OK)
         return st;
     const struct store_ui_session *sess = op->sess;
@@ -893,8 +884,9 @@ enum sign_page_result sign_page_authorize(struct store *s, const struct store_ui
 {
     if (sess->authorized_at)
         return SIGN_PAGE_OK;
-    if (!six_digits(code)) {
-        str_message(err, err_len, "Enter the 6 digits of the code.");
+    if (!token_is_code6(code)) {
+        reason_message(err, err_len, "code.format", json_pack("{s:i}", "digits", 6),
+                       "Enter the 6 digits of the code.");
         return SIGN_PAGE_INVALID;
     }
     struct code_op op = {.sess = sess,
@@ -905,7 +897,8 @@ enum sign_page_result sign_page_authorize(struct store *s, const struct store_ui
                          .err_len = err_len};
     enum store_status st = store_run(s, STORE_WRITE, authorize_tx, &op);
     if (st != STORE_OK) {
-        str_message(err, err_len, "The code cannot be checked now; try again.");
+        reason_message(err, err_len, "unavailable", NULL,
+                       "The code cannot be checked now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     return op.res;
@@ -1074,23 +1067,24 @@ static enum sign_page_result drawn_image(const struct sign_page_env *env,
         return res;
     if (!wanted) {
         if (image) {
-            str_message(err, err_len,
-                        "Field 'image' is not accepted: no signature box of yours asks for a drawn "
-                        "signature.");
+            reason_message(err, err_len, "drawing.notAccepted", NULL,
+                           "Field 'image' is not accepted: no signature box of yours asks for a "
+                           "drawn signature.");
             return SIGN_PAGE_INVALID;
         }
         return SIGN_PAGE_OK;
     }
     if (!image) {
-        str_message(
-            err, err_len,
-            "Field 'image' is required: draw your signature (a base64 PNG) for the signature "
-            "box that asks for it.");
+        reason_message(err, err_len, "drawing.required", NULL,
+                       "Field 'image' is required: draw your signature (a base64 PNG) for the "
+                       "signature box that asks for it.");
         return SIGN_PAGE_INVALID;
     }
     int w = 0, h = 0;
-    if (!sign_drawn_decode(image, png, png_len, &w, &h, err, err_len))
+    if (!sign_drawn_decode(image, png, png_len, &w, &h, err, err_len)) {
+        reason_tag(err, err_len, "drawing.invalid", NULL); /* sign/drawn.c says what is wrong */
         return SIGN_PAGE_INVALID;
+    }
     /* Decoded as the visible signature will decode it, so that a broken image is refused
      * here instead of being left out of the box (or failing the signature). */
     char why[200] = "";
@@ -1102,10 +1096,12 @@ static enum sign_page_result drawn_image(const struct sign_page_env *env,
     *png = NULL;
     *png_len = 0;
     if (pr == PDF_NOT_PDF) {
-        str_message(err, err_len, "Field 'image': %s Draw your signature again.", why);
+        reason_message(err, err_len, "drawing.invalid", NULL,
+                       "Field 'image': %s Draw your signature again.", why);
         return SIGN_PAGE_INVALID;
     }
-    str_message(err, err_len, "The drawing cannot be checked now; try again.");
+    reason_message(err, err_len, "unavailable", NULL,
+                   "The drawing cannot be checked now; try again.");
     return SIGN_PAGE_UNAVAILABLE;
 }
 
@@ -1120,8 +1116,9 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     bool app = method && !strcmp(method, "APP");
     bool pk = method && !strcmp(method, "PASSKEY");
     if (!method || (!sms && !app && !pk && strcmp(method, "CLICK") != 0)) {
-        str_message(err, err_len,
-                    "Choose a signature method this page offers (CLICK, SMS, APP or PASSKEY).");
+        reason_message(err, err_len, "method.unknown", NULL,
+                       "Choose a signature method this page offers (CLICK, SMS, APP or "
+                       "PASSKEY).");
         return SIGN_PAGE_INVALID;
     }
     /* The page offers only the methods the release allows; checked again here so that a
@@ -1135,10 +1132,16 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
                     : pk  ? SIGN_METHOD_PASSKEY
                           : SIGN_METHOD_CLICK;
     if (!(offered & want)) {
-        str_message(err, err_len, "The signature method %s is not available for this process.",
-                    method);
+        reason_message(err, err_len, "method.unavailable", json_pack("{s:s}", "method", method),
+                       "The signature method %s is not available for this process.", method);
         return SIGN_PAGE_REFUSED;
     }
+    /* A level that needs a registration: the signer's ACTIVE one, looked up before any code
+     * is used up (sign/page_srs.h); its registered name goes into the certificate. */
+    struct sign_page_srs_identity rid;
+    res = sign_page_srs_identity(env, sess, now, &rid, err, err_len);
+    if (res != SIGN_PAGE_OK)
+        return res;
     if (app) {
         res = sign_page_app_check(env, sess, code, now, err, err_len);
         if (res != SIGN_PAGE_OK)
@@ -1146,7 +1149,8 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     }
     if (pk) {
         if (!json_is_object(passkey)) {
-            str_message(err, err_len, "Field 'passkey' (the passkey's answer) is required.");
+            reason_message(err, err_len, "passkey.required", NULL,
+                           "Field 'passkey' (the passkey's answer) is required.");
             return SIGN_PAGE_INVALID;
         }
         res = sign_page_passkey_check(env, sess, passkey, now, err, err_len);
@@ -1154,8 +1158,9 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
             return res;
     }
     if (sms) {
-        if (!six_digits(code)) {
-            str_message(err, err_len, "Enter the 6 digits of the code sent to your mobile.");
+        if (!token_is_code6(code)) {
+            reason_message(err, err_len, "code.format", json_pack("{s:i}", "digits", 6),
+                           "Enter the 6 digits of the code sent to your mobile.");
             return SIGN_PAGE_INVALID;
         }
         struct code_op op = {.sess = sess,
@@ -1165,7 +1170,8 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
                              .err = err,
                              .err_len = err_len};
         if (store_run(env->store, STORE_WRITE, sms_check_tx, &op) != STORE_OK) {
-            str_message(err, err_len, "The code cannot be checked now; try again.");
+            reason_message(err, err_len, "unavailable", NULL,
+                           "The code cannot be checked now; try again.");
             return SIGN_PAGE_UNAVAILABLE;
         }
         if (op.res != SIGN_PAGE_OK)
@@ -1182,6 +1188,7 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
         .process_id = sess->process_id,
         .participant_id = sess->participant_id,
         .method = method,
+        .identity = rid.found ? &rid.identity : NULL,
         .image = png,
         .image_len = png_len,
         .now_ms = now,
@@ -1195,6 +1202,7 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     case SIGN_SIGNING_NOT_FOUND:
         return SIGN_PAGE_NO_SESSION;
     case SIGN_SIGNING_WRONG_STATE:
+        reason_tag(err, err_len, "state.ended", NULL); /* the English says which state */
         return SIGN_PAGE_WRONG_STATE;
     case SIGN_SIGNING_REFUSED:
     case SIGN_SIGNING_BAD_DOCUMENT:
@@ -1202,7 +1210,8 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     case SIGN_SIGNING_UNAVAILABLE:
         break;
     }
-    str_message(err, err_len, "The signature cannot be made now; try again.");
+    reason_message(err, err_len, "unavailable", NULL,
+                   "The signature cannot be made now; try again.");
     return SIGN_PAGE_UNAVAILABLE;
 }
 
@@ -1273,8 +1282,9 @@ enum sign_page_result sign_page_decline(struct store *s, const struct store_ui_s
         return SIGN_PAGE_NOT_AUTHORIZED;
     size_t n = reason ? strlen(reason) : 0;
     if (n > SIGN_PAGE_REASON_MAX) {
-        str_message(err, err_len, "The reason is too long (at most %d bytes).",
-                    SIGN_PAGE_REASON_MAX);
+        reason_message(err, err_len, "decline.tooLong",
+                       json_pack("{s:i}", "max", SIGN_PAGE_REASON_MAX),
+                       "The reason is too long (at most %d bytes).", SIGN_PAGE_REASON_MAX);
         return SIGN_PAGE_INVALID;
     }
     char text[SIGN_PAGE_REASON_MAX + 1];
@@ -1290,16 +1300,18 @@ enum sign_page_result sign_page_decline(struct store *s, const struct store_ui_s
         b--;
     text[b] = '\0';
     if (a == b) {
-        str_message(err, err_len, "Give a reason for declining.");
+        reason_message(err, err_len, "decline.reasonRequired", NULL,
+                       "Give a reason for declining.");
         return SIGN_PAGE_INVALID;
     }
     struct decline_op op = {.sess = sess, .reason = text + a, .now = now};
     if (store_run(s, STORE_WRITE, decline_tx, &op) != STORE_OK) {
-        str_message(err, err_len, "Declining is not possible now; try again.");
+        reason_message(err, err_len, "unavailable", NULL,
+                       "Declining is not possible now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     if (op.res == SIGN_PAGE_WRONG_STATE)
-        str_message(err, err_len,
-                    "You can no longer decline: the process or your part of it has ended.");
+        reason_message(err, err_len, "decline.ended", NULL,
+                       "You can no longer decline: the process or your part of it has ended.");
     return op.res;
 }

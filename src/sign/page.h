@@ -13,8 +13,10 @@
  * base64url), so it needs no storage and cannot be computed without the cookie. Every call
  * takes the session and acts only on its own process and participant.
  *
- * Authorization (DESIGN.md, "Process authorization"), invitee order: verified e-mail and
- * verified mobile need accounts (not implemented yet), so the fallback applies: a one-time
+ * Authorization (DESIGN.md, "Process authorization"): a person account's verified e-mail or
+ * mobile (and for the initiator ownership and team membership) authorizes without a code
+ * (sign/page_account.h); a process with authorization ACCOUNT offers no code. Otherwise the
+ * fallback applies: a one-time
  * code of 6 digits, sent by SMS when the participant has a mobile, else by e-mail; valid
  * SIGN_PAGE_CODE_TTL_MS, locked after SIGN_PAGE_CODE_MAX_ATTEMPTS wrong entries. The Open
  * Request's 30-second code (skipAuthorization) authorizes the session directly, once.
@@ -34,6 +36,7 @@
 struct store;
 struct pdf_engine;
 struct pki_service;
+struct srs_env;
 
 #define SIGN_PAGE_TOKEN_LEN         44 /* base64url of 32 bytes (43) and the NUL */
 #define SIGN_PAGE_SESSION_TTL_MS    ((int64_t)2 * 3600 * 1000)
@@ -53,6 +56,9 @@ struct sign_page_env {
     const unsigned char *master_key;
     /* PUBLIC_URL, for the participant URLs in completion notices (with master_key). */
     const char *public_url;
+    /* The Smart Registration Service (sign/page_srs.h): levels that need a registration look
+     * the signer's up here. NULL: none can be looked up (such levels cannot be signed). */
+    const struct srs_env *srs;
 };
 
 enum sign_page_result {

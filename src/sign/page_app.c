@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/qr.h"
 #include "core/rand.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "core/uuid.h"
 #include "sign/process.h"
@@ -148,8 +149,8 @@ static enum store_status enrol_tx(struct store_tx *tx, void *cls)
     st = store_totp_get(tx, sess->organization_id, sess->participant_id, &e);
     if (st == STORE_OK && e.confirmed_at) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        str_message(op->err, op->err_len,
-                    "Your authenticator app is set up already: enter its code.");
+        reason_message(op->err, op->err_len, "app.enrolled", NULL,
+                       "Your authenticator app is set up already: enter its code.");
         goto cleanup;
     }
     if (st == STORE_OK) { /* started before and not confirmed: the same secret again */
@@ -200,7 +201,8 @@ static enum sign_page_result app_usable(const struct sign_page_env *env,
     if (!sess->authorized_at)
         return SIGN_PAGE_NOT_AUTHORIZED;
     if (!env->master_key) {
-        str_message(err, err_len, "The authenticator app cannot be used now; try again.");
+        reason_message(err, err_len, "unavailable", NULL,
+                       "The authenticator app cannot be used now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     unsigned methods = 0;
@@ -209,12 +211,13 @@ static enum sign_page_result app_usable(const struct sign_page_env *env,
     if (res != SIGN_PAGE_OK)
         return res;
     if (!(methods & SIGN_METHOD_APP)) {
-        str_message(err, err_len, "The signature method APP is not available for this process.");
+        reason_message(err, err_len, "method.unavailable", json_pack("{s:s}", "method", "APP"),
+                       "The signature method APP is not available for this process.");
         return SIGN_PAGE_REFUSED;
     }
     if (!pending) {
-        str_message(err, err_len,
-                    "There is nothing to sign: the process or your part of it has ended.");
+        reason_message(err, err_len, "state.ended", NULL,
+                       "There is nothing to sign: the process or your part of it has ended.");
         return SIGN_PAGE_WRONG_STATE;
     }
     return SIGN_PAGE_OK;
@@ -254,7 +257,8 @@ enum sign_page_result sign_page_app_enrol(const struct sign_page_env *env,
     }
 cleanup:
     if (res == SIGN_PAGE_UNAVAILABLE)
-        str_message(err, err_len, "The authenticator app cannot be set up now; try again.");
+        reason_message(err, err_len, "unavailable", NULL,
+                       "The authenticator app cannot be set up now; try again.");
     memset(op, 0, sizeof *op); /* the secrets */
     free(op);
     return res;
@@ -289,24 +293,26 @@ static enum store_status check_tx(struct store_tx *tx, void *cls)
     st = store_totp_get(tx, sess->organization_id, sess->participant_id, &e);
     if (st == STORE_NOT_FOUND || (st == STORE_OK && !e.confirmed_at && !op->confirm)) {
         op->res = SIGN_PAGE_REFUSED;
-        str_message(op->err, op->err_len, "Set up your authenticator app first.");
+        reason_message(op->err, op->err_len, "app.notEnrolled", NULL,
+                       "Set up your authenticator app first.");
         return STORE_OK;
     }
     if (st != STORE_OK)
         return st;
     if (e.confirmed_at && op->confirm) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        str_message(op->err, op->err_len, "Your authenticator app is set up already.");
+        reason_message(op->err, op->err_len, "app.enrolled", NULL,
+                       "Your authenticator app is set up already.");
         return STORE_OK;
     }
     if (failures >= SIGN_PAGE_APP_MAX_FAILURES) {
         op->res = SIGN_PAGE_CODE_LOCKED;
         why = "CODE_LOCKED";
-        str_message(
-            op->err, op->err_len,
-            "A wrong app code was entered %d times: the app is locked for this session. Open "
-            "the link again in a new browser session.",
-            SIGN_PAGE_APP_MAX_FAILURES);
+        reason_message(op->err, op->err_len, "app.locked",
+                       json_pack("{s:i}", "attempts", SIGN_PAGE_APP_MAX_FAILURES),
+                       "A wrong app code was entered %d times: the app is locked for this "
+                       "session. Open the link again in a new browser session.",
+                       SIGN_PAGE_APP_MAX_FAILURES);
         goto record;
     }
     if (!secret_open(op->env->master_key, &e, secret))
@@ -327,8 +333,8 @@ static enum store_status check_tx(struct store_tx *tx, void *cls)
          * towards the lock, since it proves nothing new either way. */
         op->res = SIGN_PAGE_CODE_WRONG;
         why = "CODE_REPLAYED";
-        str_message(op->err, op->err_len,
-                    "This code was used already: wait for the next code in your app.");
+        reason_message(op->err, op->err_len, "app.replayed", NULL,
+                       "This code was used already: wait for the next code in your app.");
         goto record;
     }
     if (r == CRYPTO_TOTP_WRONG) {
@@ -339,15 +345,16 @@ static enum store_status check_tx(struct store_tx *tx, void *cls)
         if (left <= 0) {
             op->res = SIGN_PAGE_CODE_LOCKED;
             why = "CODE_LOCKED";
-            str_message(op->err, op->err_len,
-                        "The code is wrong, and the app is now locked for this session.");
+            reason_message(op->err, op->err_len, "app.lockedNow", NULL,
+                           "The code is wrong, and the app is now locked for this session.");
         } else {
             op->res = SIGN_PAGE_CODE_WRONG;
             why = "CODE_WRONG";
-            str_message(
-                op->err, op->err_len,
-                "The code is wrong; %lld more tries. Check that your phone's time is right.",
-                (long long)left);
+            reason_message(op->err, op->err_len, "app.wrong",
+                           json_pack("{s:I}", "tries", (json_int_t)left),
+                           "The code is wrong; %lld more tries. Check that your phone's time is "
+                           "right.",
+                           (long long)left);
         }
         goto record;
     }
@@ -375,8 +382,8 @@ static enum sign_page_result check_code(const struct sign_page_env *env,
     for (size_t i = 0; digits && code[i]; i++)
         digits = code[i] >= '0' && code[i] <= '9';
     if (!digits) {
-        str_message(err, err_len, "Enter the %d digits your authenticator app shows.",
-                    CRYPTO_TOTP_DIGITS);
+        reason_message(err, err_len, "app.format", json_pack("{s:i}", "digits", CRYPTO_TOTP_DIGITS),
+                       "Enter the %d digits your authenticator app shows.", CRYPTO_TOTP_DIGITS);
         return SIGN_PAGE_INVALID;
     }
     struct check_op op = {.env = env,
@@ -387,7 +394,8 @@ static enum sign_page_result check_code(const struct sign_page_env *env,
                           .err = err,
                           .err_len = err_len};
     if (store_run(env->store, STORE_WRITE, check_tx, &op) != STORE_OK) {
-        str_message(err, err_len, "The code cannot be checked now; try again.");
+        reason_message(err, err_len, "unavailable", NULL,
+                       "The code cannot be checked now; try again.");
         return SIGN_PAGE_UNAVAILABLE;
     }
     return op.res;

@@ -3,19 +3,27 @@
  */
 #include "sign/page_handlers.h"
 
+#include "account/account_handlers.h"
 #include "app.h"
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/isotime.h"
 #include "core/masterkey.h"
 #include "core/log.h"
+#include "core/reason.h"
 #include "core/str.h"
+#include "http/page_api.h"
 #include "http/request.h"
 #include "pdf/pdf.h"
+#include "pki/service.h"
 #include "sign/attach.h"
 #include "sign/page.h"
+#include "sign/page_account.h"
 #include "sign/page_app.h"
 #include "sign/page_passkey.h"
+#include "sign/page_srs.h"
+#include "srs/catalogue.h"
+#include "srs/registration.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -50,6 +58,30 @@ static bool page_env_with_key(struct http_request *req, unsigned char mk[CRYPTO_
         return false;
     }
     env->master_key = mk;
+    return true;
+}
+
+/* page_env_with_key plus the registration service (sign/page_srs.h) in *srs, which env->srs
+ * then points to; false and answered 503 when either cannot be set up. */
+static bool page_env_with_srs(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN],
+                              struct srs_env *srs, struct sign_page_env *env)
+{
+    char err[256];
+    if (!page_env_with_key(req, mk, env))
+        return false;
+    const struct config *cfg = req->app->cfg;
+    *srs = (struct srs_env){.store = req->app->store,
+                            .cfg = cfg,
+                            .master_key = mk,
+                            .ca = pki_service_ca(req->app->pki),
+                            .public_url = cfg->public_url};
+    srs->catalogue = srs_catalogue_get(cfg, err, sizeof err);
+    if (!srs->catalogue) {
+        log_error("signer page: %s", err);
+        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
+        return false;
+    }
+    env->srs = srs;
     return true;
 }
 
@@ -220,6 +252,17 @@ void sign_page_handle_open_link(struct http_request *req)
     open_link(req, true);
 }
 
+/* Answers with the Error object of kind: the domain's message m (with its reason, core/reason.h)
+ * when there is one, else text with reason. */
+static void reply_reason(struct http_request *req, enum err_kind kind, const char *m,
+                         const char *reason, const char *text)
+{
+    char buf[1024];
+    if (!m)
+        reason_message(buf, sizeof buf, reason, NULL, "%s", text);
+    http_reply_error(req, kind, "%s", m ? m : buf);
+}
+
 /* Answers a failed result with the Error object; err (may be "") is the message to show. */
 static void reply_result(struct http_request *req, enum sign_page_result r, const char *err)
 {
@@ -229,44 +272,46 @@ static void reply_result(struct http_request *req, enum sign_page_result r, cons
         http_reply_json(req, 200, json_object());
         return;
     case SIGN_PAGE_LINK_INVALID:
-        http_reply_error(req, ERR_NOT_FOUND, "This link is not valid.");
+        reply_reason(req, ERR_NOT_FOUND, NULL, "link.invalid", "This link is not valid.");
         return;
     case SIGN_PAGE_NO_SESSION:
-        http_reply_error(req, ERR_UNAUTHORIZED,
-                         "Your session has ended or is not valid; open the link again.");
+        reply_reason(req, ERR_UNAUTHORIZED, NULL, "session.ended",
+                     "Your session has ended or is not valid; open the link again.");
         return;
     case SIGN_PAGE_CSRF:
-        http_reply_error(req, ERR_FORBIDDEN,
-                         "The request did not come from the signer page (CSRF token missing or "
-                         "wrong); reload the page.");
+        reply_reason(req, ERR_FORBIDDEN, NULL, "session.csrf",
+                     "The request did not come from the signer page (CSRF token missing or "
+                     "wrong); reload the page.");
         return;
     case SIGN_PAGE_NOT_AUTHORIZED:
-        http_reply_error(req, ERR_FORBIDDEN, "Confirm with the code first.");
+        reply_reason(req, ERR_FORBIDDEN, NULL, "session.notAuthorized",
+                     "Confirm with the code first.");
         return;
     case SIGN_PAGE_CODE_WRONG:
     case SIGN_PAGE_INVALID:
-        http_reply_error(req, ERR_VALIDATION, "%s", m ? m : "The request is not valid.");
+        reply_reason(req, ERR_VALIDATION, m, "request.invalid", "The request is not valid.");
         return;
     case SIGN_PAGE_CODE_LOCKED:
-        http_reply_error(req, ERR_CONFLICT, "%s", m ? m : "The code is locked.");
+        reply_reason(req, ERR_CONFLICT, m, "code.locked", "The code is locked.");
         return;
     case SIGN_PAGE_CODE_EXPIRED:
-        http_reply_error(req, ERR_GONE, "%s", m ? m : "The code has expired.");
+        reply_reason(req, ERR_GONE, m, "code.expired", "The code has expired.");
         return;
     case SIGN_PAGE_RATE_LIMITED:
-        http_reply_error(req, ERR_TOO_MANY_REQUESTS, "%s", m ? m : "Too many requests.");
+        reply_reason(req, ERR_TOO_MANY_REQUESTS, m, "tooManyRequests", "Too many requests.");
         return;
     case SIGN_PAGE_WRONG_STATE:
     case SIGN_PAGE_REFUSED:
-        http_reply_error(req, ERR_CONFLICT, "%s", m ? m : "This is not possible any more.");
+        reply_reason(req, ERR_CONFLICT, m, "state.changed", "This is not possible any more.");
         return;
     case SIGN_PAGE_NOT_FOUND:
-        http_reply_error(req, ERR_FILE_NOT_FOUND, "The process has no such document or page.");
+        reply_reason(req, ERR_FILE_NOT_FOUND, NULL, "document.notFound",
+                     "The process has no such document or page.");
         return;
     case SIGN_PAGE_UNAVAILABLE:
         break;
     }
-    http_reply_error(req, ERR_STORE_UNAVAILABLE, "%s", m ? m : "Not possible now; try again.");
+    reply_reason(req, ERR_STORE_UNAVAILABLE, m, "unavailable", "Not possible now; try again.");
 }
 
 /* The request's session into *s and its id into sid; with csrf also checks the CSRF header.
@@ -286,9 +331,31 @@ static bool session_of(struct http_request *req, bool csrf, struct store_ui_sess
     return true;
 }
 
+/* The browser's person account (the account cookie, docs/accounts.md): authorizes the page
+ * session s by it when it matches (sign/page_account.h) and answers what the page shows about
+ * it (new reference: signedIn, and the e-mail and what is verified), or NULL on a store
+ * failure. */
+static json_t *account_state(struct http_request *req, struct store_ui_session *s, int64_t now)
+{
+    char token[TOKEN_LEN];
+    struct account_session a;
+    http_cookie_get(req, ACCOUNT_COOKIE, token, sizeof token);
+    enum account_result r =
+        token[0] ? account_session_get(req->app->store, token, now, &a) : ACCOUNT_NO_SESSION;
+    memset(token, 0, sizeof token);
+    if (r == ACCOUNT_NO_SESSION)
+        return json_pack("{s:b}", "signedIn", false);
+    if (r != ACCOUNT_OK || sign_page_account_authorize(req->app->store, s, &a, now) != SIGN_PAGE_OK)
+        return NULL;
+    return json_pack("{s:b, s:s, s:b, s:b}", "signedIn", true, "email", a.account.email,
+                     "emailVerified", a.account.email_verified_at != 0, "mobileVerified",
+                     a.account.mobile_verified_at != 0);
+}
+
 void sign_page_handle_state(struct http_request *req)
 {
     char sid[SIGN_PAGE_TOKEN_LEN], csrf[SIGN_PAGE_TOKEN_LEN];
+    unsigned char mk[CRYPTO_KEY_LEN];
     struct store_ui_session *s = calloc(1, sizeof *s);
     json_t *out = NULL;
     if (!s) {
@@ -297,17 +364,31 @@ void sign_page_handle_state(struct http_request *req)
     }
     if (!session_of(req, false, s, sid))
         goto cleanup;
-    struct sign_page_env env = page_env(req);
-    enum sign_page_result r = sign_page_state(&env, s, time_now_ms(), &out);
+    /* The master key and the catalogue: whether the level needs a registration and the
+     * signer has one (sign/page_srs.h). */
+    struct sign_page_env env;
+    struct srs_env srs;
+    if (!page_env_with_srs(req, mk, &srs, &env))
+        goto cleanup;
+    int64_t now = time_now_ms();
+    json_t *account = account_state(req, s, now);
+    if (!account) {
+        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
+        goto cleanup;
+    }
+    enum sign_page_result r = sign_page_state(&env, s, now, &out);
     if (r != SIGN_PAGE_OK) {
+        json_decref(account);
         reply_result(req, r, NULL);
         goto cleanup;
     }
+    json_object_set_new(out, "account", account);
     sign_page_csrf(sid, csrf);
     json_object_set_new(out, "csrfToken", json_string(csrf));
     http_reply_json(req, 200, out);
     out = NULL;
 cleanup:
+    memset(mk, 0, sizeof mk);
     memset(sid, 0, sizeof sid);
     json_decref(out);
     free(s);
@@ -455,12 +536,14 @@ void sign_page_handle_sign(struct http_request *req)
         const char *method = body_text(req, "method");
         json_t *image = json_object_get(req->json, "image");
         struct sign_page_env env;
+        struct srs_env srs;
         /* The master key opens the app's secret (APP) and derives the participant URLs that
-         * completion notices carry. */
+         * completion notices carry; with the catalogue it finds the signer's registration
+         * where the level needs one (sign/page_srs.h). */
         if (image && !json_is_string(image))
             http_reply_error(req, ERR_VALIDATION,
                              "Field 'image' must be a string: the base64 of a PNG.");
-        else if (page_env_with_key(req, mk, &env))
+        else if (page_env_with_srs(req, mk, &srs, &env))
             reply_result(req,
                          sign_page_sign(&env, s, method, body_text(req, "code"),
                                         json_object_get(req->json, "passkey"),
@@ -468,6 +551,62 @@ void sign_page_handle_sign(struct http_request *req)
                          err);
     }
     memset(mk, 0, sizeof mk);
+    memset(sid, 0, sizeof sid);
+    free(s);
+}
+
+void sign_page_handle_registration(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN], err[1024] = "", back[1200];
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    json_t *out = NULL;
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    struct sign_page_env env;
+    struct srs_env srs;
+    if (!session_of(req, true, s, sid) || !page_env_with_srs(req, mk, &srs, &env))
+        goto cleanup;
+    /* Back to this browser's signer page once the registration is ACTIVE: the page of the
+     * session cookie, so no link token is stored with the registration. */
+    snprintf(back, sizeof back, "%s/ui/session", req->app->cfg->public_url);
+    enum sign_page_result r =
+        sign_page_srs_start(&env, s, back, time_now_ms(), &out, err, sizeof err);
+    if (r == SIGN_PAGE_OK) {
+        http_reply_json(req, 200, out); /* steals out */
+        out = NULL;
+    } else {
+        reply_result(req, r, err);
+    }
+cleanup:
+    memset(mk, 0, sizeof mk);
+    memset(sid, 0, sizeof sid);
+    json_decref(out);
+    free(s);
+}
+
+void sign_page_handle_session_page(struct http_request *req)
+{
+    char sid[SIGN_PAGE_TOKEN_LEN];
+    struct store_ui_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        http_reply_error(req, ERR_INTERNAL, "Not enough memory.");
+        return;
+    }
+    cookie_session(req, sid);
+    switch (sign_page_session(req->app->store, sid, time_now_ms(), s)) {
+    case SIGN_PAGE_OK:
+        reply_page(req, 200, s, NULL);
+        break;
+    case SIGN_PAGE_NO_SESSION:
+        reply_page(req, 404, NULL, NULL); /* the page says: open your link again */
+        break;
+    default:
+        http_reply_error(req, ERR_STORE_UNAVAILABLE, "The page cannot be opened now; try again.");
+        break;
+    }
     memset(sid, 0, sizeof sid);
     free(s);
 }

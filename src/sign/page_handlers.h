@@ -44,5 +44,12 @@ void sign_page_handle_passkey_register(struct http_request *req);
 void sign_page_handle_sign(struct http_request *req);
 /* POST /ui/api/session/decline {"reason": "…"}. */
 void sign_page_handle_decline(struct http_request *req);
+/* POST /ui/api/session/registration: starts a registration of the Smart Registration Service
+ * for the signer (sign/page_srs.h); {"url"} of the registration page, which leads back to
+ * GET /ui/session once the registration is ACTIVE. */
+void sign_page_handle_registration(struct http_request *req);
+/* GET /ui/session: the signer page of the browser's session (its cookie), without the link;
+ * where a registration started on the page returns to. 404 page without a session. */
+void sign_page_handle_session_page(struct http_request *req);
 
 #endif

@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "core/uuid.h"
 #include "pki/webauthn.h"
@@ -113,6 +114,32 @@ static const char *result_message(enum webauthn_result r)
     return "The passkey answer cannot be read; try again.";
 }
 
+/* The reason (core/reason.h) of result_message(r). */
+static const char *result_reason(enum webauthn_result r)
+{
+    switch (r) {
+    case WEBAUTHN_WRONG_ORIGIN:
+    case WEBAUTHN_WRONG_RP:
+        return "passkey.otherSite";
+    case WEBAUTHN_WRONG_CHALLENGE:
+    case WEBAUTHN_WRONG_TYPE:
+        return "passkey.wrongRequest";
+    case WEBAUTHN_USER_NOT_PRESENT:
+    case WEBAUTHN_USER_NOT_VERIFIED:
+        return "passkey.notVerified";
+    case WEBAUTHN_COUNTER_REGRESSION:
+        return "passkey.copied";
+    case WEBAUTHN_UNSUPPORTED_KEY:
+    case WEBAUTHN_UNSUPPORTED_ATTESTATION:
+        return "passkey.notAccepted";
+    case WEBAUTHN_BAD_SIGNATURE:
+        return "passkey.badSignature";
+    default:
+        break;
+    }
+    return "passkey.unreadable";
+}
+
 /* Decodes base64url member key of o into *out (owned). */
 static bool member_bytes(const json_t *o, const char *key, unsigned char **out, size_t *len)
 {
@@ -137,13 +164,13 @@ static enum sign_page_result passkey_usable(const struct sign_page_env *env,
     if (res != SIGN_PAGE_OK)
         return res;
     if (!(methods & SIGN_METHOD_PASSKEY)) {
-        str_message(err, err_len,
-                    "The signature method PASSKEY is not available for this process.");
+        reason_message(err, err_len, "method.unavailable", json_pack("{s:s}", "method", "PASSKEY"),
+                       "The signature method PASSKEY is not available for this process.");
         return SIGN_PAGE_REFUSED;
     }
     if (!pending) {
-        str_message(err, err_len,
-                    "There is nothing to sign: the process or your part of it has ended.");
+        reason_message(err, err_len, "state.ended", NULL,
+                       "There is nothing to sign: the process or your part of it has ended.");
         return SIGN_PAGE_WRONG_STATE;
     }
     return SIGN_PAGE_OK;
@@ -183,12 +210,14 @@ static enum store_status options_tx(struct store_tx *tx, void *cls)
     st = STORE_OK;
     if (op->registering && have) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        str_message(op->err, op->err_len, "Your passkey is registered already: sign with it.");
+        reason_message(op->err, op->err_len, "passkey.registered", NULL,
+                       "Your passkey is registered already: sign with it.");
         goto cleanup;
     }
     if (!op->registering && !have) {
         op->res = SIGN_PAGE_REFUSED;
-        str_message(op->err, op->err_len, "Register a passkey first.");
+        reason_message(op->err, op->err_len, "passkey.notRegistered", NULL,
+                       "Register a passkey first.");
         goto cleanup;
     }
     st = store_passkey_challenge_put(tx, sess->organization_id, sess->id,
@@ -282,7 +311,8 @@ enum sign_page_result sign_page_passkey_options(const struct sign_page_env *env,
     }
 cleanup:
     if (res == SIGN_PAGE_UNAVAILABLE)
-        str_message(err, err_len, "Passkeys cannot be used now; try again.");
+        reason_message(err, err_len, "unavailable", NULL,
+                       "Passkeys cannot be used now; try again.");
     memset(challenge, 0, sizeof challenge);
     free(op);
     return res;
@@ -319,8 +349,8 @@ static enum store_status take_challenge(struct store_tx *tx, struct response_op 
         return st;
     if (st == STORE_NOT_FOUND || ch->expires_at < op->now) {
         op->res = SIGN_PAGE_CODE_EXPIRED;
-        str_message(op->err, op->err_len,
-                    "The passkey request has expired or was used; start again.");
+        reason_message(op->err, op->err_len, "passkey.expired", NULL,
+                       "The passkey request has expired or was used; start again.");
         return STORE_OK;
     }
     memcpy(op->x.challenge_sha256, ch->challenge_hash, sizeof op->x.challenge_sha256);
@@ -341,7 +371,8 @@ static enum store_status register_tx(struct store_tx *tx, void *cls)
     st = store_passkey_get(tx, sess->organization_id, sess->participant_id, &op->cred);
     if (st == STORE_OK) {
         op->res = SIGN_PAGE_WRONG_STATE;
-        str_message(op->err, op->err_len, "Your passkey is registered already: sign with it.");
+        reason_message(op->err, op->err_len, "passkey.registered", NULL,
+                       "Your passkey is registered already: sign with it.");
         return STORE_OK;
     }
     if (st != STORE_NOT_FOUND)
@@ -354,7 +385,7 @@ static enum store_status register_tx(struct store_tx *tx, void *cls)
         return STORE_ERROR;
     if (r != WEBAUTHN_OK) {
         op->res = SIGN_PAGE_INVALID;
-        str_message(op->err, op->err_len, "%s", result_message(r));
+        reason_message(op->err, op->err_len, result_reason(r), NULL, "%s", result_message(r));
         return audit_fail(tx, sess, op->now, webauthn_result_name(r), true);
     }
     struct store_passkey *c = &op->cred;
@@ -396,7 +427,8 @@ static enum store_status assert_tx(struct store_tx *tx, void *cls)
     st = store_passkey_get(tx, sess->organization_id, sess->participant_id, &op->cred);
     if (st == STORE_NOT_FOUND) {
         op->res = SIGN_PAGE_REFUSED;
-        str_message(op->err, op->err_len, "Register a passkey first.");
+        reason_message(op->err, op->err_len, "passkey.notRegistered", NULL,
+                       "Register a passkey first.");
         return STORE_OK;
     }
     if (st != STORE_OK)
@@ -406,7 +438,8 @@ static enum store_status assert_tx(struct store_tx *tx, void *cls)
         (op->user_handle_len && (op->user_handle_len != sizeof c->user_handle ||
                                  memcmp(op->user_handle, c->user_handle, sizeof c->user_handle)))) {
         op->res = SIGN_PAGE_INVALID;
-        str_message(op->err, op->err_len, "This is not the passkey you registered here.");
+        reason_message(op->err, op->err_len, "passkey.unknown", NULL,
+                       "This is not the passkey you registered here.");
         return audit_fail(tx, sess, op->now, "PASSKEY_UNKNOWN_CREDENTIAL", false);
     }
     memset(&op->wc, 0, sizeof op->wc);
@@ -426,7 +459,7 @@ static enum store_status assert_tx(struct store_tx *tx, void *cls)
                      "(cloned authenticator?): refused",
                      c->id, sess->participant_id, (long long)count, (long long)c->sign_count);
         op->res = r == WEBAUTHN_COUNTER_REGRESSION ? SIGN_PAGE_REFUSED : SIGN_PAGE_INVALID;
-        str_message(op->err, op->err_len, "%s", result_message(r));
+        reason_message(op->err, op->err_len, result_reason(r), NULL, "%s", result_message(r));
         return audit_fail(tx, sess, op->now, webauthn_result_name(r), false);
     }
     st =
@@ -493,7 +526,8 @@ static enum sign_page_result check_response(const struct sign_page_env *env,
         res = op->res;
 cleanup:
     if (res == SIGN_PAGE_UNAVAILABLE)
-        str_message(err, err_len, "The passkey cannot be checked now; try again.");
+        reason_message(err, err_len, "unavailable", NULL,
+                       "The passkey cannot be checked now; try again.");
     free(op->id);
     free(op->client_data);
     free(op->second);

@@ -10,6 +10,7 @@
 #include "core/b64.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "core/uuid.h"
 #include "sign/expiry.h"
@@ -234,6 +235,7 @@ bool sign_release_parse(const json_t *body, struct sign_release_request *r, char
     char language[8];
     if (!locale_field(body, "language", "language", language, err, err_len))
         return false;
+    str_copy(r->language, sizeof r->language, language);
     json_t *n = json_object_get(body, "notification");
     if (n && !json_is_null(n)) {
         if (!parse_notification(n, r, err, err_len))
@@ -350,7 +352,7 @@ static bool preconditions(struct release_op *op, const struct store_document *do
 {
     char unmet[1024] = "";
     size_t n_signers = 0;
-    bool one_with_all = false, visible = true;
+    bool one_with_all = false, visible = true, unplaced = false;
     for (size_t i = 0; i < op->p.n_participants; i++)
         if (!strcmp(op->p.participants[i].type, "SIGNER"))
             n_signers++;
@@ -363,6 +365,7 @@ static bool preconditions(struct release_op *op, const struct store_document *do
             for (size_t k = 0; k < docs[d].n_positions && !placed; k++)
                 placed = !strcmp(docs[d].positions[k].participant_id, x->id);
         if (!placed) {
+            unplaced = true;
             char what[160];
             snprintf(what, sizeof what,
                      "SIGNER_NOT_PLACED (signer '%s' has no signature position "
@@ -407,8 +410,14 @@ static bool preconditions(struct release_op *op, const struct store_document *do
     if (!unmet[0])
         return true;
     op->fail_kind = SIGN_RELEASE_PRECONDITION;
-    str_message(op->err, op->err_len, "The process cannot be released; unmet preconditions: %s",
-                unmet);
+    /* The setup page's reason (core/reason.h): the first unmet one, in the order of the page. */
+    const char *reason = n_signers == 0 ? "release.noSigner"
+                         : n_docs == 0  ? "release.noDocument"
+                         : unplaced     ? "release.signerNotPlaced"
+                         : !visible     ? "release.positionOutside"
+                                        : "release.notAllSigners";
+    reason_message(op->err, op->err_len, reason, NULL,
+                   "The process cannot be released; unmet preconditions: %s", unmet);
     return false;
 }
 
@@ -435,15 +444,18 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
         }
         if (st == STORE_NOT_FOUND) {
             op->fail_kind = SIGN_RELEASE_PRECONDITION; /* a wrong state, like attach/setup */
-            str_message(op->err, op->err_len, "The process is %s and cannot be released.",
-                        op->p.status);
+            reason_message(op->err, op->err_len, "release.state",
+                           json_pack("{s:s}", "status", op->p.status),
+                           "The process is %s and cannot be released.", op->p.status);
             st = STORE_CONFLICT;
         }
         goto cleanup;
     }
     if (op->p.valid_until <= op->now) {
         op->fail_kind = SIGN_RELEASE_PRECONDITION;
-        str_message(op->err, op->err_len, "The process is EXPIRED and cannot be released.");
+        reason_message(op->err, op->err_len, "release.state",
+                       json_pack("{s:s}", "status", "EXPIRED"),
+                       "The process is EXPIRED and cannot be released.");
         st = STORE_CONFLICT;
         goto cleanup;
     }
@@ -455,9 +467,11 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
         if (bad) {
             methods_text(bad, names, sizeof names);
             op->fail_kind = SIGN_RELEASE_CONFLICT;
-            str_message(op->err, op->err_len,
-                        "Field 'signatureMethods': %s not allowed for signatureLevel %s.", names,
-                        op->p.signature_level);
+            reason_message(
+                op->err, op->err_len, "release.methodsLevel",
+                json_pack("{s:s, s:s}", "methods", names, "level", op->p.signature_level),
+                "Field 'signatureMethods': %s not allowed for signatureLevel %s.", names,
+                op->p.signature_level);
             st = STORE_CONFLICT;
             goto cleanup;
         }
@@ -470,9 +484,10 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
             if (strcmp(org.client_type, "CORPORATE") != 0) {
                 methods_text(corporate_only, names, sizeof names);
                 op->fail_kind = SIGN_RELEASE_CONFLICT;
-                str_message(op->err, op->err_len,
-                            "Field 'signatureMethods': %s only available to corporate tenants.",
-                            names);
+                reason_message(op->err, op->err_len, "release.methodsCorporate",
+                               json_pack("{s:s}", "methods", names),
+                               "Field 'signatureMethods': %s only available to corporate tenants.",
+                               names);
                 st = STORE_CONFLICT;
                 goto cleanup;
             }
@@ -532,6 +547,8 @@ static enum store_status release_tx(struct store_tx *tx, void *cls)
         str_copy(l->organization_id, sizeof l->organization_id, op->org_id);
         str_copy(l->process_id, sizeof l->process_id, op->id);
         str_copy(l->participant_id, sizeof l->participant_id, x->id);
+        /* The page's language (sign/page.c: else notification.locale, else the browser's). */
+        str_copy(l->language, sizeof l->language, r->language);
         l->created_at = l->updated_at = op->now;
         /* token_hash is filled by release_all_tx, which holds the key. */
     }
@@ -688,10 +705,12 @@ enum sign_release_result sign_process_release(struct store *s,
     op.err_len = err_len;
     enum sign_release_result res = SIGN_RELEASE_UNAVAILABLE;
     if (r->has_valid_until && (r->valid_until <= now || r->valid_until > max_until)) {
-        str_message(err, err_len,
-                    r->valid_until <= now
-                        ? "Field 'validUntil' must be in the future."
-                        : "Field 'validUntil' is beyond the longest validity this server allows.");
+        reason_message(
+            err, err_len,
+            r->valid_until <= now ? "release.validUntilPast" : "release.validUntilLate", NULL, "%s",
+            r->valid_until <= now ? "Field 'validUntil' must be in the future."
+                                  : "Field 'validUntil' is beyond the longest validity this server "
+                                    "allows.");
         res = SIGN_RELEASE_INVALID;
         goto cleanup;
     }

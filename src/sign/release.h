@@ -56,7 +56,8 @@ enum sign_method {
 struct sign_release_request {
     bool has_valid_until;
     int64_t valid_until;
-    char locale[8]; /* notification.locale, else the deprecated language; "" : no notifications */
+    char locale[8];   /* notification.locale, else the deprecated language; "" : no notifications */
+    char language[8]; /* the deprecated language ("" when absent): the signer pages' language */
     bool suppress_invite, suppress_completion, suppress_all;
     char reminder_interval[32];
     char before_expiry[SIGN_MAX_BEFORE_EXPIRY][32];

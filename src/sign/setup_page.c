@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "core/uuid.h"
 #include "pdf/pdf.h"
@@ -494,8 +495,8 @@ enum sign_setup_page_result sign_setup_page_signers(struct store *s,
     else if (st != STORE_OK)
         res = op.fail_kind;
     if (res == SIGN_SETUP_PAGE_WRONG_STATE)
-        fail(res, err, err_len, "The process is %s; its signers cannot be changed any more.",
-             op.p.status);
+        reason_message(err, err_len, "setup.ended", json_pack("{s:s}", "status", op.p.status),
+                       "The process is %s; its signers cannot be changed any more.", op.p.status);
     store_process_clear(&op.p);
     free(op.list);
     return res;
@@ -624,9 +625,12 @@ enum sign_setup_page_result sign_setup_page_positions(const struct sign_setup_en
         goto cleanup;
     }
     if (strcmp(op.p.status, "CREATED") != 0 || op.p.valid_until <= now) {
-        res = fail(SIGN_SETUP_PAGE_WRONG_STATE, err, err_len,
-                   "The process is %s; its signature positions cannot be changed any more.",
-                   strcmp(op.p.status, "CREATED") ? op.p.status : "EXPIRED");
+        res = SIGN_SETUP_PAGE_WRONG_STATE;
+        reason_message(
+            err, err_len, "setup.ended",
+            json_pack("{s:s}", "status", strcmp(op.p.status, "CREATED") ? op.p.status : "EXPIRED"),
+            "The process is %s; its signature positions cannot be changed any more.",
+            strcmp(op.p.status, "CREATED") ? op.p.status : "EXPIRED");
         goto cleanup;
     }
     if (store_blob_get(env->store, op.doc.blob_hash, &bytes, &len) != STORE_OK) {
@@ -695,14 +699,16 @@ enum sign_setup_page_result sign_setup_page_positions(const struct sign_setup_en
     st = store_run(env->store, STORE_WRITE, positions_write_tx, &op);
     if (st == STORE_OK)
         res = SIGN_SETUP_PAGE_OK;
-    else if (op.wrong_state)
-        res = fail(SIGN_SETUP_PAGE_WRONG_STATE, err, err_len,
-                   "The process is %s; its signature positions cannot be changed any more.",
-                   op.p.status);
-    else if (op.unknown_signer)
-        res = fail(SIGN_SETUP_PAGE_INVALID, err, err_len,
-                   "The signers changed meanwhile; reload the page.");
-    else
+    else if (op.wrong_state) {
+        res = SIGN_SETUP_PAGE_WRONG_STATE;
+        reason_message(err, err_len, "setup.ended", json_pack("{s:s}", "status", op.p.status),
+                       "The process is %s; its signature positions cannot be changed any more.",
+                       op.p.status);
+    } else if (op.unknown_signer) {
+        res = SIGN_SETUP_PAGE_INVALID;
+        reason_message(err, err_len, "setup.changed", NULL,
+                       "The signers changed meanwhile; reload the page.");
+    } else
         res = st == STORE_NOT_FOUND ? SIGN_SETUP_PAGE_NOT_FOUND : SIGN_SETUP_PAGE_UNAVAILABLE;
 cleanup:
     pdf_info_free(&info);
@@ -834,16 +840,18 @@ enum sign_setup_page_result sign_setup_page_release(const struct sign_setup_env 
         goto cleanup;
     if (level && strcmp(level, rop.p.signature_level) != 0) {
         if (strcmp(rop.p.status, "CREATED") != 0) {
-            res = fail(SIGN_SETUP_PAGE_WRONG_STATE, err, err_len,
-                       "The process is %s; its signature level cannot be changed any more.",
-                       rop.p.status);
+            res = SIGN_SETUP_PAGE_WRONG_STATE;
+            reason_message(err, err_len, "setup.ended", json_pack("{s:s}", "status", rop.p.status),
+                           "The process is %s; its signature level cannot be changed any more.",
+                           rop.p.status);
             goto cleanup;
         }
         struct level_op lop = {.sess = sess, .level = level, .now = now};
         enum store_status st = store_run(env->store, STORE_WRITE, level_tx, &lop);
         if (st == STORE_CONFLICT) {
-            res = fail(SIGN_SETUP_PAGE_WRONG_STATE, err, err_len,
-                       "The process was changed meanwhile; reload the page.");
+            res = SIGN_SETUP_PAGE_WRONG_STATE;
+            reason_message(err, err_len, "setup.changed", NULL,
+                           "The process was changed meanwhile; reload the page.");
             goto cleanup;
         }
         if (st != STORE_OK) {

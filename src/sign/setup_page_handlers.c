@@ -9,6 +9,7 @@
 #include "core/isotime.h"
 #include "core/log.h"
 #include "core/masterkey.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "http/request.h"
 #include "pdf/pdf.h"
@@ -168,6 +169,17 @@ cleanup:
     free(s);
 }
 
+/* Answers with the Error object of kind: the domain's message m (with its reason, core/reason.h)
+ * when there is one, else text with reason. */
+static void reply_reason(struct http_request *req, enum err_kind kind, const char *m,
+                         const char *reason, const char *text)
+{
+    char buf[1024];
+    if (!m)
+        reason_message(buf, sizeof buf, reason, NULL, "%s", text);
+    http_reply_error(req, kind, "%s", m ? m : buf);
+}
+
 /* Answers a failed result with the Error object; err (may be "") is the message to show. */
 static void reply_result(struct http_request *req, enum sign_setup_page_result r, const char *err)
 {
@@ -177,34 +189,36 @@ static void reply_result(struct http_request *req, enum sign_setup_page_result r
         http_reply_json(req, 200, json_object());
         return;
     case SIGN_SETUP_PAGE_LINK_INVALID:
-        http_reply_error(req, ERR_NOT_FOUND, "This setup link is not valid.");
+        reply_reason(req, ERR_NOT_FOUND, NULL, "link.invalid", "This setup link is not valid.");
         return;
     case SIGN_SETUP_PAGE_NO_SESSION:
-        http_reply_error(req, ERR_UNAUTHORIZED,
-                         "Your session has ended or is not valid; open the setup link again.");
+        reply_reason(req, ERR_UNAUTHORIZED, NULL, "session.ended",
+                     "Your session has ended or is not valid; open the setup link again.");
         return;
     case SIGN_SETUP_PAGE_CSRF:
-        http_reply_error(req, ERR_FORBIDDEN,
-                         "The request did not come from the setup page (CSRF token missing or "
-                         "wrong); reload the page.");
+        reply_reason(req, ERR_FORBIDDEN, NULL, "session.csrf",
+                     "The request did not come from the setup page (CSRF token missing or "
+                     "wrong); reload the page.");
         return;
     case SIGN_SETUP_PAGE_INVALID:
-        http_reply_error(req, ERR_VALIDATION, "%s", m ? m : "The request is not valid.");
+        reply_reason(req, ERR_VALIDATION, m, "request.invalid", "The request is not valid.");
         return;
     case SIGN_SETUP_PAGE_WRONG_STATE:
     case SIGN_SETUP_PAGE_CONFLICT:
-        http_reply_error(req, ERR_CONFLICT, "%s", m ? m : "This is not possible any more.");
+        reply_reason(req, ERR_CONFLICT, m, "state.changed", "This is not possible any more.");
         return;
     case SIGN_SETUP_PAGE_PRECONDITION:
-        http_reply_error(req, ERR_PRECONDITION_FAILED, "%s", m ? m : "Preconditions not met.");
+        reply_reason(req, ERR_PRECONDITION_FAILED, m, "release.preconditions",
+                     "Preconditions not met.");
         return;
     case SIGN_SETUP_PAGE_NOT_FOUND:
-        http_reply_error(req, ERR_FILE_NOT_FOUND, "The process has no such document or page.");
+        reply_reason(req, ERR_FILE_NOT_FOUND, NULL, "document.notFound",
+                     "The process has no such document or page.");
         return;
     case SIGN_SETUP_PAGE_UNAVAILABLE:
         break;
     }
-    http_reply_error(req, ERR_STORE_UNAVAILABLE, "%s", m ? m : "Not possible now; try again.");
+    reply_reason(req, ERR_STORE_UNAVAILABLE, m, "unavailable", "Not possible now; try again.");
 }
 
 /* The request's session into *s and its id into sid; with csrf also checks the CSRF header.

@@ -23,21 +23,79 @@
 
 /* ---- certificateMatch ---- */
 
-/* s with runs of spaces made one space, no leading/trailing space, ASCII letters lower-case. */
-static void fold_name(const char *s, char *out, size_t out_len)
+/* The ASCII spelling of a Latin letter with diacritics (U+00C0..U+017F), lower-case: "" when
+ * cp is none. german: ä ö ü as "ae" "oe" "ue" (the German and ICAO 9303 transliteration)
+ * instead of "a" "o" "u". */
+static const char *latin_fold(unsigned cp, bool german)
+{
+    /* U+00C0..U+00FF, upper and lower case alike (index cp - 0xC0). */
+    static const char *const latin1[64] = {
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+    /* U+0100..U+017F: the base letter of each (Latin Extended-A); '?' for the ligatures,
+     * spelt out below. */
+    static const char ext_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii??jjkkklllllll"
+                                "lllnnnnnnnnnoooooo??rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+    if (cp >= 0xC0 && cp <= 0xFF) {
+        if (german && (cp == 0xC4 || cp == 0xE4))
+            return "ae";
+        if (german && (cp == 0xD6 || cp == 0xF6))
+            return "oe";
+        if (german && (cp == 0xDC || cp == 0xFC))
+            return "ue";
+        return latin1[cp - 0xC0];
+    }
+    if (cp == 0x152 || cp == 0x153)
+        return "oe";
+    if (cp == 0x132 || cp == 0x133)
+        return "ij";
+    if (cp >= 0x100 && cp <= 0x17F) {
+        static const char *const letters[26] = {"a", "b", "c", "d", "e", "f", "g", "h", "i",
+                                                "j", "k", "l", "m", "n", "o", "p", "q", "r",
+                                                "s", "t", "u", "v", "w", "x", "y", "z"};
+        char c = ext_a[cp - 0x100];
+        return c >= 'a' && c <= 'z' ? letters[c - 'a'] : "";
+    }
+    return "";
+}
+
+/* s folded for comparing names: letters lower-case, Latin diacritics dropped (german: ä ö ü
+ * as ae oe ue), hyphens and runs of spaces one space, no leading/trailing space. Other
+ * characters are kept as they are. */
+static void fold_name(const char *s, char *out, size_t out_len, bool german)
 {
     size_t o = 0;
     bool space = false;
-    for (; *s && o + 1 < out_len; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == ' ' || c == '\t') {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && o + 1 < out_len) {
+        unsigned c = *p;
+        const char *ascii = NULL;
+        size_t used = 1;
+        if (c == ' ' || c == '\t' || c == '-') {
             space = o > 0;
+            p++;
             continue;
+        }
+        if ((c & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
+            unsigned cp = ((c & 0x1F) << 6) | (p[1] & 0x3F);
+            ascii = latin_fold(cp, german);
+            used = 2;
+            if (!ascii[0])
+                ascii = NULL; /* not a Latin letter: kept as it is */
         }
         if (space && o + 2 < out_len)
             out[o++] = ' ';
         space = false;
-        out[o++] = (char)(c < 0x80 ? tolower(c) : c);
+        if (ascii) {
+            for (; *ascii && o + 1 < out_len; ascii++)
+                out[o++] = *ascii;
+        } else {
+            for (size_t i = 0; i < used && o + 1 < out_len; i++)
+                out[o++] = (char)(p[i] < 0x80 ? tolower(p[i]) : p[i]);
+        }
+        p += used;
     }
     out[o] = '\0';
 }
@@ -45,11 +103,16 @@ static void fold_name(const char *s, char *out, size_t out_len)
 const char *sign_certificate_match(const char *first_name, const char *last_name,
                                    const char *certificate_name)
 {
-    char declared[600], declared_folded[600], cert_folded[600];
+    char declared[600], a[1200], b[1200];
     snprintf(declared, sizeof declared, "%s %s", first_name, last_name);
-    fold_name(declared, declared_folded, sizeof declared_folded);
-    fold_name(certificate_name, cert_folded, sizeof cert_folded);
-    return strcmp(declared_folded, cert_folded) == 0 ? "MATCH" : "MISMATCH";
+    /* Either spelling of umlauts: "Müller" matches "Muller" and "Mueller". */
+    for (int german = 0; german < 2; german++) {
+        fold_name(declared, a, sizeof a, german);
+        fold_name(certificate_name, b, sizeof b, german);
+        if (strcmp(a, b) == 0)
+            return "MATCH";
+    }
+    return "MISMATCH";
 }
 
 /* ---- One attempt ---- */

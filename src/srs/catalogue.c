@@ -32,6 +32,7 @@ void srs_catalogue_free(struct srs_catalogue *c)
     for (size_t i = 0; i < c->n; i++)
         json_decref(c->methods[i].entry);
     free(c->methods);
+    json_decref(c->signing);
     free(c);
 }
 
@@ -118,6 +119,140 @@ static bool parse_method(json_t *e, struct srs_method *m, const char **bad)
     return false;
 }
 
+/* ---- what signing needs ---- */
+
+static const char *const signature_levels[] = {"ADVANCED", "ADVANCED_EU", "QUALIFIED",
+                                               "QUALIFIED_EU"};
+
+/* Used when a catalogue file has no "signing" section (files written before it existed): a
+ * qualified signature always needs a registration (sign/signing.h refuses one without). */
+static const char default_signing[] =
+    "{\"levels\": {"
+    "\"QUALIFIED\": {\"jurisdiction\": \"CH\", \"level\": \"QUALIFIED\", \"registration\": "
+    "\"REQUIRED\"},"
+    "\"QUALIFIED_EU\": {\"jurisdiction\": \"EU\", \"level\": \"QUALIFIED\", \"registration\": "
+    "\"REQUIRED\"}}}";
+
+static bool signature_level_valid(const char *s)
+{
+    for (size_t i = 0; i < sizeof signature_levels / sizeof signature_levels[0]; i++)
+        if (strcmp(s, signature_levels[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool registration_value(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s && (strcmp(s, "REQUIRED") == 0 || strcmp(s, "NONE") == 0);
+}
+
+static bool is_qualified(const char *signature_level)
+{
+    return strncmp(signature_level, "QUALIFIED", 9) == 0;
+}
+
+/* True when some method of c serves jurisdiction and level. */
+static bool served(const struct srs_catalogue *c, const char *jurisdiction, const char *level)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (srs_method_serves(&c->methods[i], jurisdiction, level))
+            return true;
+    return false;
+}
+
+/* Checks the "signing" section s; with check_served also that a method of c serves each
+ * level's registration. One line naming the bad entry in err. */
+static bool signing_valid(const struct srs_catalogue *c, const json_t *s, bool check_served,
+                          char *err, size_t err_len)
+{
+    const json_t *levels = json_object_get(s, "levels");
+    const json_t *orgs = json_object_get(s, "organizations");
+    const char *key;
+    const json_t *v;
+    if (!json_is_object(s) || !json_is_object(levels) || (orgs && !json_is_object(orgs))) {
+        snprintf(err, err_len,
+                 "methods catalogue: \"signing\" needs an object \"levels\" (and \"organizations\" "
+                 "an object when given)");
+        return false;
+    }
+    json_object_foreach((json_t *)levels, key, v)
+    {
+        const char *j = json_string_value(json_object_get(v, "jurisdiction"));
+        const char *l = json_string_value(json_object_get(v, "level"));
+        if (!signature_level_valid(key) || !srs_jurisdiction_valid(j) || !srs_level_valid(l) ||
+            !registration_value(json_object_get(v, "registration"))) {
+            snprintf(err, err_len,
+                     "methods catalogue: signing level \"%.32s\" needs a known signature level, "
+                     "\"jurisdiction\" CH|EU, \"level\" ADVANCED|QUALIFIED and \"registration\" "
+                     "REQUIRED|NONE",
+                     key);
+            return false;
+        }
+        if (check_served && !served(c, j, l)) {
+            snprintf(err, err_len, "methods catalogue: no method serves %s %s (signing level %s)",
+                     j, l, key);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < sizeof signature_levels / sizeof signature_levels[0]; i++) {
+        const char *r = json_string_value(
+            json_object_get(json_object_get(levels, signature_levels[i]), "registration"));
+        if (is_qualified(signature_levels[i]) && (!r || strcmp(r, "REQUIRED") != 0)) {
+            snprintf(err, err_len,
+                     "methods catalogue: signing level %s must have \"registration\": \"REQUIRED\"",
+                     signature_levels[i]);
+            return false;
+        }
+    }
+    const char *org;
+    const json_t *o;
+    json_object_foreach((json_t *)orgs, org, o)
+    {
+        if (!json_is_object(o)) {
+            snprintf(err, err_len,
+                     "methods catalogue: signing organization \"%.64s\" is not an object", org);
+            return false;
+        }
+        json_object_foreach((json_t *)o, key, v)
+        {
+            if (!signature_level_valid(key) || !registration_value(v) ||
+                !json_object_get(levels, key) ||
+                (is_qualified(key) && strcmp(json_string_value(v), "REQUIRED") != 0)) {
+                snprintf(err, err_len,
+                         "methods catalogue: signing organization \"%.64s\", level \"%.32s\": "
+                         "must be a level listed in \"levels\" with REQUIRED or NONE (REQUIRED "
+                         "for qualified levels)",
+                         org, key);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+bool srs_catalogue_signing_needs(const struct srs_catalogue *c, const char *organization_id,
+                                 const char *signature_level, const char **jurisdiction,
+                                 const char **level)
+{
+    *jurisdiction = *level = NULL;
+    if (!c || !signature_level)
+        return false;
+    const json_t *entry = json_object_get(json_object_get(c->signing, "levels"), signature_level);
+    if (!entry)
+        return false;
+    const json_t *own =
+        json_object_get(json_object_get(json_object_get(c->signing, "organizations"),
+                                        organization_id ? organization_id : ""),
+                        signature_level);
+    const char *need = json_string_value(own ? own : json_object_get(entry, "registration"));
+    if (!need || strcmp(need, "REQUIRED") != 0)
+        return false;
+    *jurisdiction = json_string_value(json_object_get(entry, "jurisdiction"));
+    *level = json_string_value(json_object_get(entry, "level"));
+    return *jurisdiction && *level;
+}
+
 struct srs_catalogue *srs_catalogue_parse(const char *text, size_t len, char *err, size_t err_len)
 {
     json_error_t jerr;
@@ -157,6 +292,16 @@ struct srs_catalogue *srs_catalogue_parse(const char *text, size_t len, char *er
             goto fail;
         }
     }
+    const json_t *signing = json_object_get(root, "signing");
+    c->signing = signing ? json_deep_copy(signing) : json_loads(default_signing, 0, NULL);
+    if (!c->signing) {
+        snprintf(err, err_len, "out of memory");
+        goto fail;
+    }
+    /* A file without the section may offer no qualified method at all: then no qualified
+     * signature can be made, which signing reports; a file that names a level must serve it. */
+    if (!signing_valid(c, c->signing, signing != NULL, err, err_len))
+        goto fail;
     json_decref(root);
     return c;
 fail:

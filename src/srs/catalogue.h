@@ -33,6 +33,10 @@ struct srs_method {
 struct srs_catalogue {
     struct srs_method *methods;
     size_t n;
+    /* What signing at each signature level needs (the file's "signing" section, checked;
+     * owned): {"levels": {LEVEL: {"jurisdiction", "level", "registration"}}, "organizations":
+     * {ORG_ID: {LEVEL: "REQUIRED" | "NONE"}}}. */
+    json_t *signing;
 };
 
 /* Parses and checks a catalogue (every field, known jurisdictions/levels/languages, a
@@ -51,6 +55,14 @@ bool srs_method_serves(const struct srs_method *m, const char *jurisdiction, con
 /* {"methods":[…]} of the methods serving jurisdiction and level (NULL: any); owned. */
 json_t *srs_catalogue_json(const struct srs_catalogue *c, const char *jurisdiction,
                            const char *level);
+
+/* Whether signing at signature_level (the contract's "ADVANCED", "QUALIFIED_EU", …) for
+ * organization_id needs an ACTIVE registration (the catalogue's "signing" section, an
+ * organization's entry before the level's): true with the registration's jurisdiction ("CH" /
+ * "EU") and level ("ADVANCED" / "QUALIFIED") in *jurisdiction and *level (borrowed from c). */
+bool srs_catalogue_signing_needs(const struct srs_catalogue *c, const char *organization_id,
+                                 const char *signature_level, const char **jurisdiction,
+                                 const char **level);
 
 /* True for "CH" / "EU", and for "ADVANCED" / "QUALIFIED". */
 bool srs_jurisdiction_valid(const char *s);

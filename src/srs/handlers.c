@@ -9,6 +9,7 @@
 #include "core/isotime.h"
 #include "core/log.h"
 #include "core/masterkey.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "http/request.h"
 #include "http/web.h"
@@ -45,6 +46,13 @@ static bool env_of(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN], s
         return false;
     }
     return true;
+}
+
+/* "This link is not valid." with its reason for the pages (core/reason.h), into buf. */
+static const char *link_invalid(char *buf, size_t len)
+{
+    reason_message(buf, len, "link.invalid", NULL, "This link is not valid.");
+    return buf;
 }
 
 static void reply_result(struct http_request *req, enum srs_result res, const char *err)
@@ -356,6 +364,7 @@ void srs_handle_link_state(struct http_request *req)
     unsigned char mk[CRYPTO_KEY_LEN];
     struct srs_env env;
     struct store_srs_registration r;
+    char msg[128];
     char *token = http_param_dup(req, "token");
     if (!token || !env_of(req, mk, &env)) {
         free(token);
@@ -365,7 +374,7 @@ void srs_handle_link_state(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
-        reply_result(req, res, res == SRS_R_NOT_FOUND ? "This link is not valid." : NULL);
+        reply_result(req, res, res == SRS_R_NOT_FOUND ? link_invalid(msg, sizeof msg) : NULL);
         return;
     }
     json_t *j = json_pack("{s:s, s:o, s:b, s:b}", "status", r.status, "methods",
@@ -448,7 +457,7 @@ void srs_handle_terms_state(struct http_request *req)
     unsigned char mk[CRYPTO_KEY_LEN];
     struct srs_env env;
     struct store_srs_registration r;
-    char version[65];
+    char version[65], msg[128];
     char *token = http_param_dup(req, "token");
     const char *lang = http_query(req, "lang");
     if (!token || !env_of(req, mk, &env)) {
@@ -459,7 +468,7 @@ void srs_handle_terms_state(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK && res != SRS_R_CONFLICT) {
-        reply_result(req, res, res == SRS_R_NOT_FOUND ? "This link is not valid." : NULL);
+        reply_result(req, res, res == SRS_R_NOT_FOUND ? link_invalid(msg, sizeof msg) : NULL);
         return;
     }
     const char *text = srs_terms_text(lang, version);

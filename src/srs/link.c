@@ -6,6 +6,7 @@
 #include "core/crypto.h"
 #include "core/isotime.h"
 #include "core/rand.h"
+#include "core/reason.h"
 #include "core/str.h"
 #include "core/embed.h"
 #include "notify/notify.h"
@@ -84,7 +85,8 @@ enum srs_result srs_link_start(const struct srs_env *env, const char *token, con
     const struct srs_method *m = method ? srs_catalogue_find(env->catalogue, method) : NULL;
     const struct srs_connector *c = m ? srs_connector_find(m->connector) : NULL;
     if (!c || !offered(&r, method)) {
-        snprintf(err, err_len, "Choose one of the methods offered: %s.", r.methods);
+        reason_message(err, err_len, "srs.method", NULL, "Choose one of the methods offered: %s.",
+                       r.methods);
         res = SRS_R_INVALID;
         goto cleanup;
     }
@@ -94,7 +96,8 @@ enum srs_result srs_link_start(const struct srs_env *env, const char *token, con
     }
     crypto_hex(b, sizeof b, order);
     if (!c->open_order(env->public_url, order, url, url_len)) {
-        snprintf(err, err_len, "The identification partner cannot be reached; try again.");
+        reason_message(err, err_len, "srs.partnerDown", NULL,
+                       "The identification partner cannot be reached; try again.");
         res = SRS_R_UNAVAILABLE;
         goto cleanup;
     }
@@ -102,8 +105,8 @@ enum srs_result srs_link_start(const struct srs_env *env, const char *token, con
     struct start_op op = {hash, m->id, c->name, order, &r};
     res = srs_from_store(store_run(env->store, STORE_WRITE, start_tx, &op));
     if (res == SRS_R_CONFLICT)
-        snprintf(err, err_len, "The registration is %s: no identification can be started.",
-                 r.status);
+        reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
+                       "The registration is %s: no identification can be started.", r.status);
 cleanup:
     store_srs_registration_clear(&r);
     return res;
@@ -199,7 +202,8 @@ enum srs_result srs_link_send_code(const struct srs_env *env, const char *token,
     if (res != SRS_R_OK)
         return res;
     if (strcmp(r.status, SRS_AWAITING_TERMS) != 0 || r.mobile_verified_at) {
-        snprintf(err, err_len, "The registration is %s: no code is needed now.", r.status);
+        reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
+                       "The registration is %s: no code is needed now.", r.status);
         res = SRS_R_CONFLICT;
         goto cleanup;
     }
@@ -219,9 +223,11 @@ enum srs_result srs_link_send_code(const struct srs_env *env, const char *token,
     enum store_status st = store_run(env->store, STORE_WRITE, send_code_tx, &op);
     res = op.res != SRS_R_OK ? op.res : srs_from_store(st);
     if (res == SRS_R_TOO_MANY)
-        snprintf(err, err_len, "Too many codes were sent to this number; try again in an hour.");
+        reason_message(err, err_len, "code.tooMany", NULL,
+                       "Too many codes were sent to this number; try again in an hour.");
     else if (res == SRS_R_CONFLICT)
-        snprintf(err, err_len, "The registration is %s: no code is needed now.", r.status);
+        reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
+                       "The registration is %s: no code is needed now.", r.status);
 cleanup:
     memset(code, 0, sizeof code);
     store_srs_registration_clear(&r);
@@ -292,12 +298,14 @@ enum srs_result srs_link_verify_code(const struct srs_env *env, const char *toke
     if (res != SRS_R_OK)
         return res;
     if (strcmp(r.status, SRS_AWAITING_TERMS) != 0 || r.mobile_verified_at) {
-        snprintf(err, err_len, "The registration is %s: no code is needed now.", r.status);
+        reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
+                       "The registration is %s: no code is needed now.", r.status);
         res = SRS_R_CONFLICT;
         goto cleanup;
     }
     if (!code || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
-        snprintf(err, err_len, "Field 'code' must be the 6 digits sent by SMS.");
+        reason_message(err, err_len, "code.format", json_pack("{s:i}", "digits", 6),
+                       "Field 'code' must be the 6 digits sent by SMS.");
         res = SRS_R_INVALID;
         goto cleanup;
     }
@@ -310,13 +318,16 @@ enum srs_result srs_link_verify_code(const struct srs_env *env, const char *toke
     enum store_status st = store_run(env->store, STORE_WRITE, verify_code_tx, &op);
     res = st != STORE_OK ? srs_from_store(st) : op.res;
     if (res == SRS_R_INVALID)
-        snprintf(err, err_len, "The code is wrong.");
+        reason_message(err, err_len, "srs.codeWrong", NULL, "The code is wrong.");
     else if (res == SRS_R_TOO_MANY)
-        snprintf(err, err_len, "Too many wrong codes: request a new code.");
+        reason_message(err, err_len, "code.tooManyWrong", NULL,
+                       "Too many wrong codes: request a new code.");
     else if (res == SRS_R_GONE)
-        snprintf(err, err_len, "The code has expired or none was sent: request a new code.");
+        reason_message(err, err_len, "code.expired", NULL,
+                       "The code has expired or none was sent: request a new code.");
     else if (res == SRS_R_CONFLICT)
-        snprintf(err, err_len, "The registration is %s: no code is needed now.", r.status);
+        reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
+                       "The registration is %s: no code is needed now.", r.status);
     memset(op.terms_token, 0, sizeof op.terms_token);
 cleanup:
     store_srs_registration_clear(&r);
@@ -408,9 +419,10 @@ enum srs_result srs_terms_accept(const struct srs_env *env, const char *token,
     enum store_status st = store_run(env->store, STORE_WRITE, accept_tx, &op);
     enum srs_result res = st != STORE_OK ? srs_from_store(st) : op.res;
     if (res == SRS_R_CONFLICT)
-        snprintf(err, err_len, "The terms were already accepted or can no longer be.");
+        reason_message(err, err_len, "srs.termsDone", NULL,
+                       "The terms were already accepted or can no longer be.");
     else if (res == SRS_R_GONE)
-        snprintf(err, err_len, "The terms link has expired.");
+        reason_message(err, err_len, "srs.termsExpired", NULL, "The terms link has expired.");
     store_srs_registration_clear(&r);
     return res;
 }

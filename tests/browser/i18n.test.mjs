@@ -64,6 +64,39 @@ test('every key the pages and modules use is in en.js', async () => {
   assert.deepEqual([...used].filter((k) => !(k in en)).sort(), [], 'keys used but missing in en.js');
 });
 
+// The reasons the server gives beside its English messages (core/reason.h): the literal keys of
+// reason_message / reason_tag / reply_reason calls, of `const char *reason = …;` and of the
+// functions named *_reason in src/. Each needs error.<reason> in en.js (and so in every table);
+// a page shows the server's English message only for a reason it does not know.
+async function serverReasons() {
+  const reasons = new Set();
+  const root = new URL('../../src/', import.meta.url);
+  const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.c'));
+  const key = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/;
+  for (const f of files) {
+    const c = await readFile(new URL(f, root), 'utf8');
+    if (!c.includes('reason')) continue;
+    const spans = [
+      ...c.matchAll(/\b(?:reason_message|reason_tag|reply_reason)\s*\(([^;]*);/g),
+      ...c.matchAll(/const char \*reason\s*=([^;]*);/g),
+    ].map((m) => m[1].replace(/json_pack\([^)]*\)/g, ''));
+    for (const m of c.matchAll(/^static const char \*\w+_reason\([^)]*\)\s*\{([\s\S]*?)^\}/gm))
+      spans.push([...m[1].matchAll(/return\s+("[^"]*")/g)].map((r) => r[1]).join(' '));
+    for (const span of spans)
+      for (const lit of span.matchAll(/"([^"\\]*)"/g)) if (key.test(lit[1])) reasons.add(lit[1]);
+  }
+  return reasons;
+}
+
+test('every reason the server gives has a text (error.<reason>) in en.js', async () => {
+  const en = await table('en');
+  const reasons = await serverReasons();
+  for (const r of ['code.wrong', 'code.locked', 'code.expired', 'link.invalid', 'unavailable'])
+    assert.ok(reasons.has(r), `the scan finds the reason ${r} in src/`);
+  assert.deepEqual([...reasons].filter((r) => !(`error.${r}` in en)).sort(), [],
+    'reasons without a text in en.js');
+});
+
 test('?lang= and the browser languages choose French and Italian', () => {
   assert.equal(pickLanguage('?lang=fr', ['de-CH']), 'fr');
   assert.equal(pickLanguage('?lang=it', ['en-US']), 'it');

@@ -53,7 +53,7 @@ async function api(method, path, body) {
 }
 
 /** A released SIMPLE process with signers Anna (crm-a) and Beat (crm-b): their page URLs. */
-async function releasedProcess() {
+async function releasedProcess(release = {}) {
   const p = await api('POST', '/system/api/process', {
     signatureLevel: 'SIMPLE',
     initiator: { type: 'NON_PERSON', name: 'ERP' },
@@ -74,7 +74,7 @@ async function releasedProcess() {
       { signer: 'crm-b', pageNumber: 0, positionX: 300, positionY: 600 },
     ],
   });
-  const rel = await api('POST', `/system/api/process/${p.id}/release`, {});
+  const rel = await api('POST', `/system/api/process/${p.id}/release`, release);
   const ids = Object.fromEntries(p.invitees.signers.map((s) => [s.externalIdentifier, s.identification]));
   const url = (ext) => rel.participants.find((x) => x.id === ids[ext]).url;
   return { id: p.id, ids, a: url('crm-a'), b: url('crm-b') };
@@ -209,6 +209,36 @@ describe('signer page', () => {
     assert.deepEqual(page.problems(), []);
     const status = await api('GET', `/system/api/process/${p.id}`);
     assert.equal(status.invitees.signers.find((s) => s.externalIdentifier === 'crm-b').status, 'DECLINED');
+  });
+
+  test('the process language (notification.locale de-CH) makes the page and the server\'s refusals German', { timeout: TIMEOUT * 2 }, async () => {
+    const p = await releasedProcess({ notification: { locale: 'de-CH' } });
+    const page = await openPage(browser, { locale: 'en-US' }); // the process's language wins
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(p.b);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: TIMEOUT });
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    await page.click('#send-code');
+    await page.locator('#code-form').waitFor({ timeout: TIMEOUT });
+    const code = await outboxCode(p.ids['crm-b']);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/ui/api/session/authorize'));
+    await page.fill('#code-input', wrong);
+    await page.click('#code-form button[type="submit"]');
+    const refused = await (await answer).json();
+    assert.equal(refused.reason, 'code.wrong');
+    assert.equal(refused.message, 'The code is wrong; 4 more tries.', 'the server keeps its English');
+    await page.locator('#error').waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.textContent('#error-message'), 'Der Code ist falsch. Verbleibende Versuche: 4.');
+    // The right code still works, and the message goes.
+    await page.fill('#code-input', code);
+    await page.click('#code-form button[type="submit"]');
+    await page.locator('#sign').waitFor({ timeout: TIMEOUT });
+    assert.ok(await page.locator('#error').isHidden());
+    await page.screenshot({ path: join(SHOTS, 'sign-wrong-code-de-390.png'), fullPage: true });
+    const unexpected = page.problems().filter((x) => !/HTTP 400: POST .*\/ui\/api\/session\/authorize/.test(x)
+      && !/Failed to load resource: the server responded with a status of 400/.test(x));
+    assert.deepEqual(unexpected, []);
   });
 
   test('an invalid link shows a clear page', { timeout: TIMEOUT }, async () => {

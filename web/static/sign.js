@@ -1,7 +1,8 @@
 // The signer page (docs/signer-pages.md): authorization with a one-time code, the documents
 // with the signer's boxes highlighted, signing (CLICK, SMS, APP with an authenticator app that is
 // enrolled here by QR code the first time, PASSKEY with a WebAuthn passkey registered here the
-// first time), declining, and the end states.
+// first time), declining, the registration a QUALIFIED level needs (Smart Registration
+// Service: started here, it leads back here), and the end states.
 // Everything goes through the session API under /ui/api/session (cookie + X-CSRF-Token).
 import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t, timeElement, ApiError } from './ui.js';
 import { SignaturePad } from './signature_pad.js';
@@ -56,6 +57,18 @@ function showFinal(titleKey, textKey, continueUrl) {
 function renderAuthorize() {
   const key = state.code.channel === 'SMS' ? 'sign.authorizeSms' : 'sign.authorizeEmail';
   $('authorize-text').textContent = t(key, { destination: state.code.destination });
+  // A person account (docs/accounts.md): the account page leads back to this page. With
+  // authorization ACCOUNT there is no one-time code.
+  const accountOnly = state.authorization === 'ACCOUNT';
+  const account = state.account || {};
+  $('account-link').href = `/ui/account?return=${encodeURIComponent(location.pathname)}`;
+  $('account-link').textContent = t(account.signedIn ? 'sign.accountManage' : 'sign.accountSignIn');
+  $('account-required').hidden = !accountOnly;
+  $('account-mismatch').hidden = !account.signedIn;
+  if (account.signedIn) $('account-mismatch').textContent = t('sign.accountMismatch', { email: account.email });
+  $('authorize-text').hidden = accountOnly;
+  $('send-code').hidden = accountOnly;
+  if (accountOnly) $('code-form').hidden = true;
   $('authorize').hidden = false;
 }
 
@@ -125,9 +138,37 @@ function renderSigners() {
   $('signers').hidden = false;
 }
 
+/**
+ * A level that needs a registration the signer does not have yet (state.registration, see
+ * docs/signer-pages.md): the explanation and the button that starts one. True while signing
+ * is not possible.
+ */
+function renderRegistration() {
+  const reg = state.registration;
+  const missing = !!(reg && reg.required && reg.status !== 'ACTIVE');
+  $('registration').hidden = !missing;
+  if (!missing) return false;
+  const where = t(reg.jurisdiction === 'EU' ? 'sign.registrationEu' : 'sign.registrationCh');
+  $('registration-text').textContent = t(
+    reg.level === 'QUALIFIED' ? 'sign.registrationQualified' : 'sign.registrationAdvanced', { where });
+  $('registration-start').hidden = !reg.canStart;
+  $('registration-no-mobile').hidden = !!reg.canStart;
+  return true;
+}
+
+/** Starts a registration for this signer and goes to its page; it leads back here when done. */
+function startRegistration() {
+  return guarded(async () => {
+    const r = await post('/registration');
+    location.assign(r.url);
+  });
+}
+
 function renderMethods() {
   const box = $('methods');
   box.replaceChildren();
+  // Without the registration the level needs, signing is refused: no method is offered.
+  box.hidden = renderRegistration();
   if (state.methods.length === 0) box.append(el('p', { class: 'notice info' }, t('sign.noMethod')));
   for (const m of state.methods) {
     const label = { SMS: 'sign.methodSms', APP: 'sign.methodApp', PASSKEY: 'sign.methodPasskey' }[m]
@@ -432,6 +473,8 @@ async function main() {
     pad?.write($('pad-name').value);
   });
   $('decline-form').addEventListener('submit', decline);
+  $('registration-start').addEventListener('click', startRegistration);
+  $('registration-check').addEventListener('click', () => guarded(reload));
   if (state) render();
   else if (failure instanceof ApiError && (failure.status === 401 || failure.status === 404)) invalidLink();
   else showError(failure ? failure.message : t('error.network'));

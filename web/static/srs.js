@@ -3,7 +3,7 @@
 // (/srs/terms/{token}) and the video simulator partner's agent page (/srs/sim/video/{order}).
 // Every step is one JSON call to the same path + /state, /start, /code, /verify, /accept,
 // /decide; the link token in the path is the credential.
-import { el, fetchJson, pickLanguage } from './ui.js';
+import { el, fetchJson, loadMessages, pickLanguage } from './ui.js';
 
 const TEXT = {
   en: {
@@ -211,6 +211,9 @@ async function sim() {
   show(form);
 }
 
+// The server's reasons (error.* of i18n/LANG.js: wrong code, link not valid…) in the page's
+// language; the page's own texts are TEXT above.
+await loadMessages(lang);
 const page = document.body.dataset.srsPage;
 if (T.title[page]) {
   document.getElementById('title').textContent = T.title[page];

@@ -67,19 +67,34 @@ export function applyMessages(root = document) {
   if (title) document.title = title.textContent;
 }
 
-/** An API answer that was not 2xx: message is the Error object's message when there is one. */
+/** An API answer that was not 2xx: message is the page's text for the Error object's reason
+ *  when it has one, else the Error object's (English) message. */
 export class ApiError extends Error {
-  constructor(message, { status = 0, name = '', id = '' } = {}) {
+  constructor(message, { status = 0, name = '', id = '', reason = '' } = {}) {
     super(message);
     this.status = status;
     this.errorName = name;
     this.requestId = id;
+    this.reason = reason;
   }
 }
 
 /**
+ * The text in the page's language for a reason of the server (the Error object's "reason" and
+ * "params" of the pages' APIs: the key error.<reason>, its {placeholders} from params), or null
+ * when no table has it — then the page shows the server's English message.
+ */
+export function reasonText(reason, params) {
+  if (typeof reason !== 'string' || !/^[A-Za-z0-9.]+$/.test(reason)) return null;
+  const key = `error.${reason}`;
+  if (!(key in messages) && !(key in fallback)) return null;
+  return t(key, params && typeof params === 'object' ? params : {});
+}
+
+/**
  * fetch() that expects JSON. Resolves with the parsed body of a 2xx answer; rejects with an
- * ApiError carrying the Error object's message (or the HTTP status when the body is not one),
+ * ApiError carrying the text of the Error object's reason in the page's language (reasonText),
+ * else its message (or the HTTP status when the body is not one),
  * or with an ApiError of status 0 and the message t('error.network') when nothing came back.
  */
 export async function fetchJson(url, options = {}) {
@@ -104,13 +119,15 @@ export async function fetchJson(url, options = {}) {
   }
   if (!response.ok) {
     const message =
-      body && typeof body.message === 'string' && body.message
+      (body && reasonText(body.reason, body.params)) ||
+      (body && typeof body.message === 'string' && body.message
         ? body.message
-        : t('error.status', { status: response.status });
+        : t('error.status', { status: response.status }));
     throw new ApiError(message, {
       status: response.status,
       name: body && body.name,
       id: body && body.id,
+      reason: (body && typeof body.reason === 'string' && body.reason) || '',
     });
   }
   if (body === null) throw new ApiError(t('error.notJson'), { status: response.status });

@@ -1,12 +1,14 @@
 // The public verification page (/ui/verify, docs/web.md): a PDF dropped or chosen here is
 // sent as is to POST /system/api/verify and its report (docs/verify.md) is shown.
 import {
+  ApiError,
   applyMessages,
   el,
   fetchJson,
   formatBytes,
   loadMessages,
   pickLanguage,
+  reasonText,
   t,
   timeElement,
 } from './ui.js';
@@ -40,6 +42,16 @@ function setBusy(file) {
   progress.textContent = busy ? t('verify.checking', { file: file.name }) : '';
 }
 
+/**
+ * The text for a failed verification. The Sign API's Error objects carry no reason (only the
+ * pages' APIs do: docs/web.md), so the answers that only say "not now" are recognised by their
+ * status; a 400 (why the file is not a PDF) and a 413 (the sizes) keep the server's words.
+ */
+function verifyError(e) {
+  const reason = { 429: 'tooManyRequests', 500: 'unavailable', 503: 'unavailable' }[e && e.status];
+  return (e instanceof ApiError && reason && reasonText(reason)) || e.message || String(e);
+}
+
 /** Sends the file to the verifier and shows the report or the Error object's message. */
 async function verify(file) {
   if (busy) return;
@@ -53,7 +65,7 @@ async function verify(file) {
     });
     renderReport(file, report);
   } catch (e) {
-    showError(e.message || String(e));
+    showError(verifyError(e));
   } finally {
     setBusy(null);
     input.value = '';

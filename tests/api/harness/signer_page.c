@@ -20,16 +20,23 @@ static const char *xs(json_t *o, const char *key)
 void page_create_released(const struct server *s, const struct client *c, const char *level,
                           const char *release_body, struct page_process *p)
 {
+    page_create_released_with(s, c, level, release_body, "+41791234567", p);
+}
+
+void page_create_released_with(const struct server *s, const struct client *c, const char *level,
+                               const char *release_body, const char *anna_mobile,
+                               struct page_process *p)
+{
     memset(p, 0, sizeof *p);
     char body[1024];
     snprintf(body, sizeof body,
              "{\"signatureLevel\":\"%s\",\"initiator\":{\"type\":\"NON_PERSON\",\"name\":\"ERP\"},"
              "\"invitees\":{\"signers\":["
              "{\"type\":\"SIGNER\",\"externalIdentifier\":\"crm-a\",\"firstName\":\"Anna\","
-             "\"lastName\":\"Muster\",\"email\":\"anna@example.com\",\"mobile\":\"+41791234567\"},"
+             "\"lastName\":\"Muster\",\"email\":\"anna@example.com\",\"mobile\":\"%s\"},"
              "{\"type\":\"SIGNER\",\"externalIdentifier\":\"crm-b\",\"firstName\":\"Beat\","
              "\"lastName\":\"Beispiel\",\"email\":\"beat@example.com\"}]}}",
-             level);
+             level, anna_mobile);
     struct response r;
     tenant_call(s, "POST", PROCESS_PATH, c, body, NULL, &r);
     assert_int_equal(r.status, 201);

@@ -14,8 +14,8 @@ struct page_browser {
     char csrf[128];
 };
 
-/* A released process of two signers: Anna (crm-a, with a mobile) and Beat (crm-b, e-mail
- * only), one document (simple-a4.pdf) with a box for each. */
+/* A released process of two signers: Anna (crm-a, with a mobile, +41791234567 unless given) and
+ * Beat (crm-b, e-mail only), one document (simple-a4.pdf) with a box for each. */
 struct page_process {
     char id[64];
     char a_id[64], b_id[64];       /* participant ids */
@@ -25,6 +25,10 @@ struct page_process {
 /* Creates it at `level` for client c and releases it with release_body. */
 void page_create_released(const struct server *s, const struct client *c, const char *level,
                           const char *release_body, struct page_process *p);
+/* The same with Anna's mobile number (E.164) given. */
+void page_create_released_with(const struct server *s, const struct client *c, const char *level,
+                               const char *release_body, const char *anna_mobile,
+                               struct page_process *p);
 /* GET path (a participant link): 200 and the session cookie into b. */
 void page_open(const struct server *s, struct page_browser *b, const char *path);
 /* A request with b's cookie and CSRF header (and a JSON body when body is not NULL). */
@@ -34,8 +38,8 @@ void page_call(const struct server *s, const struct page_browser *b, const char 
 json_t *page_state(const struct server *s, struct page_browser *b);
 /* POSTs body; the answer's JSON into *out when out is not NULL (new reference). A failure must
  * be an Error object. Returns the status. */
-long page_post(const struct server *s, struct page_browser *b, const char *path,
-               const char *body, json_t **out);
+long page_post(const struct server *s, struct page_browser *b, const char *path, const char *body,
+               json_t **out);
 /* Asks for an AUTHORIZE code, reads it from data_dir's outbox and enters it (200). */
 void page_authorize(const struct server *s, struct page_browser *b, const char *data_dir,
                     const char *participant_id);
@@ -44,7 +48,7 @@ json_t *page_process_signer(const struct server *s, const struct client *c, cons
                             const char *ext);
 /* How many audit records of process id have action/status and, when key is not NULL, key
  * with value somewhere in the record. */
-int page_records(const struct server *s, const struct client *c, const char *id,
-                 const char *action, const char *status, const char *key, const char *value);
+int page_records(const struct server *s, const struct client *c, const char *id, const char *action,
+                 const char *status, const char *key, const char *value);
 
 #endif

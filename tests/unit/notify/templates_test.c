@@ -15,8 +15,9 @@
 #include <cmocka.h>
 
 static const char *const locales[] = {"en-GB", "de-CH", "fr-CH", "it-CH"};
-static const enum notify_kind kinds[] = {NOTIFY_INVITE,    NOTIFY_CODE,     NOTIFY_REMINDER,
-                                         NOTIFY_COMPLETED, NOTIFY_DECLINED, NOTIFY_EXPIRED};
+static const enum notify_kind kinds[] = {
+    NOTIFY_INVITE,   NOTIFY_CODE,    NOTIFY_REMINDER,       NOTIFY_COMPLETED,
+    NOTIFY_DECLINED, NOTIFY_EXPIRED, NOTIFY_ACCOUNT_VERIFY, NOTIFY_ACCOUNT_EXISTS};
 #define LINK "https://sign.example.ch/ui/sign/AbC-123_xyz"
 
 static struct notify_message full_message(enum notify_kind kind, enum notify_channel ch,
@@ -41,7 +42,7 @@ static void every_kind_renders_in_every_locale_with_its_link_or_code(void **stat
     (void)state;
     char subject[NOTIFY_SUBJECT_MAX], body[NOTIFY_BODY_MAX];
     for (size_t l = 0; l < 4; l++)
-        for (size_t k = 0; k < 6; k++) {
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
             for (int ch = 0; ch < 2; ch++) {
                 struct notify_message m =
                     full_message(kinds[k], (enum notify_channel)ch, locales[l]);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -95,12 +96,133 @@ static void bad_files_name_the_field(void **state)
     assert_non_null(strstr(err, "appears twice"));
 }
 
+/* The embedded default with its "signing" section changed by edit, parsed (NULL: refused,
+ * err says why). */
+static struct srs_catalogue *default_with(void (*edit)(json_t *signing), char *err, size_t err_len)
+{
+    const struct embedded_file *f = embed_find(web_files, "config/srs-methods.json");
+    assert_non_null(f);
+    json_t *root = json_loadb((const char *)f->data, f->size, 0, NULL);
+    assert_non_null(root);
+    if (edit)
+        edit(json_object_get(root, "signing"));
+    char *text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    struct srs_catalogue *c = parse(text, err, err_len);
+    free(text);
+    return c;
+}
+
+static void needs(const struct srs_catalogue *c, const char *org, const char *level,
+                  const char *want_jurisdiction, const char *want_level)
+{
+    const char *j = NULL, *l = NULL;
+    bool need = srs_catalogue_signing_needs(c, org, level, &j, &l);
+    if (!want_jurisdiction) {
+        assert_false(need);
+        return;
+    }
+    assert_true(need);
+    assert_string_equal(j, want_jurisdiction);
+    assert_string_equal(l, want_level);
+}
+
+static void org_a_advanced(json_t *signing)
+{
+    json_object_set_new(json_object_get(signing, "organizations"), "org-a",
+                        json_pack("{s:s}", "ADVANCED_EU", "REQUIRED"));
+}
+
+static void qualified_none(json_t *signing)
+{
+    json_object_set_new(json_object_get(json_object_get(signing, "levels"), "QUALIFIED"),
+                        "registration", json_string("NONE"));
+}
+
+static void org_qualified_none(json_t *signing)
+{
+    json_object_set_new(json_object_get(signing, "organizations"), "org-a",
+                        json_pack("{s:s}", "QUALIFIED", "NONE"));
+}
+
+static void unknown_level(json_t *signing)
+{
+    json_object_set_new(json_object_get(signing, "levels"), "SIMPLE",
+                        json_pack("{s:s, s:s, s:s}", "jurisdiction", "CH", "level", "ADVANCED",
+                                  "registration", "NONE"));
+}
+
+static void no_levels(json_t *signing)
+{
+    json_object_del(signing, "levels");
+}
+
+static void signing_needs_come_from_the_file(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    struct srs_catalogue *c = default_with(NULL, err, sizeof err);
+    assert_non_null(c);
+    needs(c, "any", "QUALIFIED", "CH", "QUALIFIED");
+    needs(c, "any", "QUALIFIED_EU", "EU", "QUALIFIED");
+    needs(c, "any", "ADVANCED", NULL, NULL);
+    needs(c, "any", "SIMPLE", NULL, NULL);
+    srs_catalogue_free(c);
+
+    /* One organization's ADVANCED_EU needs one; the others' does not. */
+    c = default_with(org_a_advanced, err, sizeof err);
+    assert_non_null(c);
+    needs(c, "org-a", "ADVANCED_EU", "EU", "ADVANCED");
+    needs(c, "org-a", "ADVANCED", NULL, NULL);
+    needs(c, "org-b", "ADVANCED_EU", NULL, NULL);
+    srs_catalogue_free(c);
+
+    /* A file without the section: qualified levels need one all the same. */
+    c = parse(METHOD(""), err, sizeof err);
+    assert_non_null(c);
+    needs(c, "any", "QUALIFIED", "CH", "QUALIFIED");
+    needs(c, "any", "ADVANCED", NULL, NULL);
+    srs_catalogue_free(c);
+}
+
+static void bad_signing_sections_are_refused(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    static const struct {
+        void (*edit)(json_t *);
+        const char *says;
+    } cases[] = {
+        {qualified_none, "QUALIFIED must have"},
+        {org_qualified_none, "REQUIRED for qualified"},
+        {unknown_level, "SIMPLE"},
+        {no_levels, "\"levels\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err[0] = '\0';
+        assert_null(default_with(cases[i].edit, err, sizeof err));
+        if (!strstr(err, cases[i].says))
+            fail_msg("case %zu: expected %s in: %s", i, cases[i].says, err);
+    }
+    /* A level whose registration no method serves. */
+    char text[4096];
+    const char *base = METHOD("");
+    snprintf(text, sizeof text,
+             "%.*s,\"signing\":{\"levels\":{\"QUALIFIED\":{\"jurisdiction\":\"CH\",\"level\":"
+             "\"QUALIFIED\",\"registration\":\"REQUIRED\"}}}}",
+             (int)strlen(base) - 1, base); /* without its closing brace */
+    assert_null(parse(text, err, sizeof err));
+    assert_non_null(strstr(err, "no method serves CH QUALIFIED"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(embedded_default_serves_video_for_ch_and_eu),
         cmocka_unit_test(filter_leaves_out_methods_that_do_not_serve),
         cmocka_unit_test(bad_files_name_the_field),
+        cmocka_unit_test(signing_needs_come_from_the_file),
+        cmocka_unit_test(bad_signing_sections_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
