@@ -3,6 +3,7 @@
 #include "core/embed.h"
 #include "core/isotime.h"
 #include "core/log.h"
+#include "core/rand.h"
 #include "core/str.h"
 #include "store/driver.h"
 #include "store/sql.h"
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* A connection owned by one thread, linked into its store's list so store_close can reach it. */
 struct conn {
@@ -228,9 +230,23 @@ static struct conn *thread_conn(struct store *s)
     return c;
 }
 
+/* Waits before a transaction runs again after a serialization failure or a busy database: a
+ * random time below min(2^attempt ms, 50 ms) ("full jitter"), so that transactions that failed
+ * each other do not meet again at once (PostgreSQL's SERIALIZABLE reports conflicts between
+ * concurrent writers of neighbouring index pages too). */
+static void retry_pause(int attempt)
+{
+    uint32_t cap_us = attempt >= 6 ? 50000u : 1000u << attempt, r = 0;
+    if (!rand_bytes(&r, sizeof r))
+        r = (uint32_t)time_mono_us();
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(r % cap_us) * 1000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_fn fn, void *cls)
 {
-    enum { MAX_ATTEMPTS = 8 };
+    enum { MAX_ATTEMPTS = 16 };
     struct conn *c = thread_conn(s);
     if (!c)
         return STORE_ERROR;
@@ -255,6 +271,8 @@ enum store_status store_run(struct store *s, enum store_tx_mode mode, store_tx_f
         if (st != STORE_RETRY)
             break;
         log_debug("store: transaction busy, retrying (attempt %d)", attempt + 1);
+        if (attempt + 1 < MAX_ATTEMPTS)
+            retry_pause(attempt);
     }
     c->in_tx = false;
     return st;
