@@ -21,6 +21,7 @@ import {
   openPage,
   removeDir,
   runSignet,
+  screenshots,
   startServer,
 } from './lib/harness.mjs';
 
@@ -124,7 +125,7 @@ describe('person accounts', () => {
     await page.locator('#authorize').waitFor({ timeout: TIMEOUT });
     assert.ok(await page.locator('#account-required').isVisible(), 'the page says an account is needed');
     assert.ok(await page.locator('#send-code').isHidden(), 'no one-time code is offered');
-    await page.screenshot({ path: join(SHOTS, 'account-required-1280.png'), fullPage: true });
+    await screenshots(page, 'account-required', SHOTS);
 
     // To the account page, which knows where to return.
     await Promise.all([page.waitForURL(/\/ui\/account\?return=/, { timeout: TIMEOUT }), page.click('#account-link')]);
@@ -162,7 +163,7 @@ describe('person accounts', () => {
     assert.ok(await page.locator('#authorize').isHidden(), 'authorized by the account');
     await page.click('#methods button[data-method="CLICK"]');
     await page.locator('#final-title').filter({ hasText: 'You have signed' }).waitFor({ timeout: TIMEOUT });
-    await page.screenshot({ path: join(SHOTS, 'account-signed-1280.png'), fullPage: true });
+    await screenshots(page, 'account-signed', SHOTS);
     assert.equal((await outbox()).filter((m) => m.kind === 'CODE').length, 0, 'no code was ever sent');
     const status = await api('GET', `/system/api/process/${p.id}`);
     assert.equal(status.invitees.signers[0].status, 'SIGNED');

@@ -15,6 +15,7 @@ import {
   openPage,
   removeDir,
   runSignet,
+  screenshots,
   startServer,
 } from './lib/harness.mjs';
 
@@ -128,7 +129,7 @@ describe('admin cockpit', () => {
     const secret = await page.textContent('#new-client-secret');
     assert.equal(secret.length, 43);
     await page.waitForSelector(`tr[data-client="${clientId}"]`);
-    await page.screenshot({ path: join(SHOTS, 'cockpit-credential-1280.png'), fullPage: true });
+    await screenshots(page, 'cockpit-credential', SHOTS);
     const issued = await tokenStatus(clientId, secret);
     assert.equal(issued.status, 200, JSON.stringify(issued.body));
     assert.ok(issued.body.access_token);
@@ -188,7 +189,7 @@ describe('admin cockpit', () => {
     });
     assert.equal(after.status(), 401);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(SHOTS, 'cockpit-signin-390.png'), fullPage: true });
+    await screenshots(page, 'cockpit-signin', SHOTS);
 
     assert.deepEqual(unexpected(page, [
       'HTTP 401: GET', // the first visit and the reload after sign-out ask for the session

@@ -19,6 +19,7 @@ import {
   openPage,
   removeDir,
   runSignet,
+  screenshots,
   startServer,
 } from './lib/harness.mjs';
 import { readFile } from 'node:fs/promises';
@@ -139,7 +140,7 @@ describe('signer page', () => {
     assert.equal(headers['referrer-policy'], 'no-referrer');
     await page.waitForSelector('body[data-ready="true"]', { timeout: TIMEOUT });
     assert.match(await page.textContent('#authorize-text'), /e-mail to a•••@example\.com/);
-    await page.screenshot({ path: join(SHOTS, 'sign-authorize-1280.png'), fullPage: true });
+    await screenshots(page, 'sign-authorize', SHOTS);
 
     await authorize(page, p.ids['crm-a']);
     await page.locator('#documents img.page-image').waitFor({ timeout: TIMEOUT });
@@ -205,7 +206,7 @@ describe('signer page', () => {
     await page.locator('#final-title').filter({ hasText: 'Sie haben die Unterschrift abgelehnt' })
       .waitFor({ timeout: TIMEOUT });
     assert.ok(await page.locator('#sign').isHidden());
-    await page.screenshot({ path: join(SHOTS, 'sign-declined-390.png'), fullPage: true });
+    await screenshots(page, 'sign-declined', SHOTS);
     assert.deepEqual(page.problems(), []);
     const status = await api('GET', `/system/api/process/${p.id}`);
     assert.equal(status.invitees.signers.find((s) => s.externalIdentifier === 'crm-b').status, 'DECLINED');
@@ -235,7 +236,7 @@ describe('signer page', () => {
     await page.click('#code-form button[type="submit"]');
     await page.locator('#sign').waitFor({ timeout: TIMEOUT });
     assert.ok(await page.locator('#error').isHidden());
-    await page.screenshot({ path: join(SHOTS, 'sign-wrong-code-de-390.png'), fullPage: true });
+    await screenshots(page, 'sign-wrong-code-de', SHOTS);
     const unexpected = page.problems().filter((x) => !/HTTP 400: POST .*\/ui\/api\/session\/authorize/.test(x)
       && !/Failed to load resource: the server responded with a status of 400/.test(x));
     assert.deepEqual(unexpected, []);
@@ -248,7 +249,7 @@ describe('signer page', () => {
     assert.equal(response.status(), 404);
     await page.waitForSelector('body[data-ready="true"]', { timeout: TIMEOUT });
     assert.equal(await page.textContent('#final-title'), 'This link is not valid');
-    await page.screenshot({ path: join(SHOTS, 'sign-invalid-390.png'), fullPage: true });
+    await screenshots(page, 'sign-invalid', SHOTS);
     // The page itself (404) and the session call without a session (401) are expected.
     const unexpected = page.problems().filter((x) => !/HTTP 40[14]: GET .*\/ui\/(sign|api\/session)/.test(x)
       && !/Failed to load resource: the server responded with a status of 40[14]/.test(x));

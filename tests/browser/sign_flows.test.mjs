@@ -28,6 +28,7 @@ import {
   openPage,
   removeDir,
   runSignet,
+  screenshots,
   startServer,
 } from './lib/harness.mjs';
 
@@ -365,7 +366,7 @@ describe('signer flows', () => {
     assert.ok(await page.locator('#sign').isHidden(), 'nothing to sign');
     assert.ok(await page.locator('#authorize').isHidden());
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(SHOTS, 'sign-expired-390.png'), fullPage: true });
+    await screenshots(page, 'sign-expired', SHOTS);
     assert.deepEqual(page.problems(), []);
   });
 
@@ -393,7 +394,7 @@ describe('signer flows', () => {
     await page.click('#code-form button[type="submit"]');
     assert.equal((await refused).status(), 409);
     assert.ok(await page.locator('#documents').isHidden());
-    await page.screenshot({ path: join(SHOTS, 'sign-locked-1280.png'), fullPage: true });
+    await screenshots(page, 'sign-locked', SHOTS);
 
     // A new code (no 30-second wait after a lock) authorizes.
     assert.equal(await page.textContent('#send-code'), 'Send a new code');
@@ -460,7 +461,7 @@ describe('signer flows', () => {
     await frame.locator('#methods button[data-method="CLICK"]').click();
     await frame.locator('#final-title').filter({ hasText: 'You have signed' }).waitFor({ timeout: TIMEOUT });
     assert.equal(await frame.locator('#final-continue').getAttribute('href'), `${parent.base}/back?done=1`);
-    await page.screenshot({ path: join(SHOTS, 'sign-embedded-1280.png') });
+    await screenshots(page, 'sign-embedded', SHOTS);
     const status = await api('GET', `/system/api/process/${p.id}`);
     assert.equal(status.invitees.signers.find((s) => s.externalIdentifier === 'crm-a').status, 'SIGNED');
     assert.deepEqual(page.problems(), []);

@@ -20,6 +20,7 @@ import {
   openPage,
   removeDir,
   runSignet,
+  screenshots,
   startServer,
 } from './lib/harness.mjs';
 
@@ -225,7 +226,7 @@ describe('qualified signature with a registration', () => {
       await page.fill('#app-input', totp(key, step + 1));
       await page.click('#app-form button[type="submit"]');
       await page.locator('#final-title').filter({ hasText: 'You have signed' }).waitFor({ timeout: TIMEOUT });
-      await page.screenshot({ path: join(SHOTS, 'sign-srs-signed-1280.png'), fullPage: true });
+      await screenshots(page, 'sign-srs-signed', SHOTS);
 
       const [download] = await Promise.all([
         page.waitForEvent('download', { timeout: TIMEOUT }),

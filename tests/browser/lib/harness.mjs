@@ -91,6 +91,20 @@ export function launchBrowser() {
  * our own server. page.problems() lists them; expected ones can be filtered by the caller.
  */
 /**
+ * Saves screenshots of the whole page at phone and desktop widths, DIR/NAME-390.png and
+ * DIR/NAME-1280.png (dir: SIGNET_SCREENSHOT_DIR or BUILD/screenshots), then gives the page its
+ * viewport back.
+ */
+export async function screenshots(page, name, dir) {
+  const before = page.viewportSize();
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.screenshot({ path: `${dir}/${name}-${width}.png`, fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
+}
+
+/**
  * Waits until every page preview (img.page-image) has arrived, as a person looking at the
  * document would; a reload before that aborts the loads the page has under way.
  */
