@@ -12,9 +12,10 @@
 #include <string.h>
 
 static const char *const known_scopes[] = {
-    "sswp:process:create",    "sswp:process:read",     "sswp:process:read:all",
-    "srs:registration:create", "srs:registration:read", "srs:identity:read",
-    NULL,
+    "sswp:process:create",   "sswp:process:read",
+    "sswp:process:read:all", "srs:registration:create",
+    "srs:registration:read", "srs:identity:read",
+    "srs:identity:delete",   NULL,
 };
 
 bool auth_scopes_valid(const char *scopes, char *bad, size_t bad_len)

@@ -30,10 +30,15 @@ static void admin_usage(FILE *out)
                  "  org-admin revoke KEY_ID [--json]\n"
                  "  org-user create --org ORG_ID --email E [--password-file F] [--totp] [--json]\n"
                  "            (account for the admin cockpit /ui/admin; ORGANIZATION type only)\n"
+                 "  ra-point create|list …     SRS Direct registration points (signet admin "
+                 "ra-point --help)\n"
+                 "  ra-agent create …          RA agent accounts for /ui/ra (signet admin ra-agent "
+                 "--help)\n"
                  "  jwk rotate|list|retire …   token signing keys (signet admin jwk --help)\n"
                  "  cert list|revoke …         issued certificates, revocation (signet admin cert "
                  "--help)\n"
-                 "  jobs list|run …            background jobs (signet admin jobs --help)\n\n"
+                 "  jobs list|run …            background jobs (signet admin jobs --help)\n"
+                 "  srs export|delete …        a person's SRS data (signet admin srs --help)\n\n"
                  "Takes the same --data / --store options as serve (signet admin org list "
                  "--help lists them).\n");
 }
@@ -189,10 +194,16 @@ int cli_admin(int argc, char **argv)
         return cli_admin_cert(argc - 1, argv + 1);
     if (argc >= 1 && !strcmp(argv[0], "jobs"))
         return cli_admin_jobs(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "srs"))
+        return cli_admin_srs(argc - 1, argv + 1);
     if (argc >= 1 && !strcmp(argv[0], "org-admin"))
         return cli_admin_org_admin(argc - 1, argv + 1);
     if (argc >= 1 && !strcmp(argv[0], "org-user"))
         return cli_admin_org_user(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "ra-agent"))
+        return cli_admin_ra_agent(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "ra-point"))
+        return cli_admin_ra_point(argc - 1, argv + 1);
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         admin_usage(argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;

@@ -11,10 +11,15 @@ int cli_admin_jwk(int argc, char **argv);
 int cli_admin_cert(int argc, char **argv);
 /* signet admin jobs list|run: the background jobs (cli/admin_jobs.c). */
 int cli_admin_jobs(int argc, char **argv);
+/* signet admin srs export|delete: a person's SRS data (cli/admin_srs.c). */
+int cli_admin_srs(int argc, char **argv);
 /* signet admin org-admin create|list|revoke: organization admins' keys (cli/admin_org_admin.c). */
 int cli_admin_org_admin(int argc, char **argv);
 /* signet admin org-user create: admin cockpit accounts (cli/admin_org_user.c). */
 int cli_admin_org_user(int argc, char **argv);
+/* signet admin ra-agent / ra-point: SRS Direct agents and points (cli/admin_ra.c). */
+int cli_admin_ra_agent(int argc, char **argv);
+int cli_admin_ra_point(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 /* signet sign IN OUT: PAdES-sign a local file with the instance's PKI (cli/sign.c). */
 int cli_sign(int argc, char **argv);

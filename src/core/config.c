@@ -123,6 +123,9 @@ static const struct option_def options[] = {
     {"srs-partner-secret", OPT_STRING, offsetof(struct config, srs_partner_secret), "", 0, 0,
      "shared secret of the identification partners' HMAC-signed callbacks (none: derived from "
      "the master key)"},
+    {"srs-eid-issuers", OPT_STRING, offsetof(struct config, srs_eid_issuers), "", 0, 0,
+     "JWKS file of the issuers whose eID credentials (SD-JWT VC) are trusted for the SRS_EID "
+     "method (docs/srs.md; none: eID presentations are refused)"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 

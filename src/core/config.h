@@ -66,6 +66,7 @@ struct config {
     char *srs_methods_file; /* JSON methods catalogue ("": the embedded default) */
     char *
         srs_partner_secret; /* HMAC secret of partner callbacks ("": derived from the master key) */
+    char *srs_eid_issuers;  /* JWKS file of trusted eID credential issuers ("": none) */
 };
 
 struct cli_opt {

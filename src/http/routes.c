@@ -16,7 +16,10 @@
 #include "sign/release_handlers.h"
 #include "sign/setup_page_handlers.h"
 #include "sign/verify_handlers.h"
+#include "srs/data_handlers.h"
+#include "srs/eid_handlers.h"
 #include "srs/handlers.h"
+#include "srs/ra_handlers.h"
 
 /* method, pattern, body, content type, auth, scope, handler */
 const struct route http_routes[] = {
@@ -175,6 +178,10 @@ const struct route http_routes[] = {
      "srs:registration:create", srs_handle_registration_revoke},
     {"GET", "/srs/v1/registrations/{registrationId}/evidence", BODY_NONE, NULL, AUTH_BEARER,
      "srs:identity:read", srs_handle_evidence},
+    {"GET", "/srs/v1/registrations/{registrationId}/export", BODY_NONE, NULL, AUTH_BEARER,
+     "srs:identity:read", srs_handle_person_export},
+    {"DELETE", "/srs/v1/registrations/{registrationId}/personal-data", BODY_NONE, NULL, AUTH_BEARER,
+     "srs:identity:delete", srs_handle_person_delete},
     {"POST", "/srs/partner/v1/{connector}/callback", BODY_RAW, "application/json", AUTH_NONE, NULL,
      srs_handle_partner_callback},
     {"GET", "/srs/r/{token}", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_link_page},
@@ -191,6 +198,47 @@ const struct route http_routes[] = {
     {"GET", "/srs/sim/video/{order}/state", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_sim_state},
     {"POST", "/srs/sim/video/{order}/decide", BODY_JSON, NULL, AUTH_NONE, NULL,
      srs_handle_sim_decide},
+    {"GET", "/srs/sim/bank/{order}", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_bank_sim_page},
+    {"GET", "/srs/sim/bank/{order}/state", BODY_NONE, NULL, AUTH_NONE, NULL,
+     srs_handle_bank_sim_state},
+    {"POST", "/srs/sim/bank/{order}/confirm", BODY_JSON, NULL, AUTH_NONE, NULL,
+     srs_handle_bank_sim_confirm},
+    /* eID (srs/eid_handlers.c): the customer's page, the wallet's OpenID4VP endpoints. */
+    {"GET", "/srs/eid/{order}", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_eid_page},
+    {"GET", "/srs/eid/{order}/state", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_eid_state},
+    {"POST", "/srs/eid/{order}/request", BODY_JSON, NULL, AUTH_NONE, NULL, srs_handle_eid_request},
+    {"GET", "/srs/openid4vp/request/{token}", BODY_NONE, NULL, AUTH_NONE, NULL,
+     srs_handle_eid_request_object},
+    {"POST", "/srs/openid4vp/response", BODY_FORM, NULL, AUTH_NONE, NULL, srs_handle_eid_response},
+    /* SRS Direct (srs/ra_handlers.c, docs/ra.md): the end customer's reference code page and
+     * the RA agents' app; its API checks the agent cookie, and X-CSRF-Token on every POST but
+     * the sign-in. */
+    {"GET", "/srs/ra/{order}", BODY_NONE, NULL, AUTH_NONE, NULL, ra_handle_visit_page},
+    {"GET", "/srs/ra/{order}/state", BODY_NONE, NULL, AUTH_NONE, NULL, ra_handle_visit_state},
+    {"GET", "/ui/ra", BODY_NONE, NULL, AUTH_NONE, NULL, ra_handle_page},
+    {"POST", "/ui/ra/api/login", BODY_JSON, NULL, AUTH_NONE, NULL, ra_handle_login},
+    {"POST", "/ui/ra/api/logout", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL, ra_handle_logout},
+    {"GET", "/ui/ra/api/session", BODY_NONE, NULL, AUTH_NONE, NULL, ra_handle_session},
+    {"POST", "/ui/ra/api/point", BODY_JSON, NULL, AUTH_NONE, NULL, ra_handle_point_pick},
+    {"POST", "/ui/ra/api/points", BODY_JSON, NULL, AUTH_NONE, NULL, ra_handle_point_create},
+    {"POST", "/ui/ra/api/agents", BODY_JSON, NULL, AUTH_NONE, NULL, ra_handle_agent_create},
+    {"POST", "/ui/ra/api/cases", BODY_JSON, NULL, AUTH_NONE, NULL, ra_handle_case_open},
+    {"GET", "/ui/ra/api/cases/pending", BODY_NONE, NULL, AUTH_NONE, NULL, ra_handle_case_pending},
+    {"GET", "/ui/ra/api/cases/{caseId}", BODY_NONE, NULL, AUTH_NONE, NULL, ra_handle_case_get},
+    {"POST", "/ui/ra/api/cases/{caseId}/document", BODY_JSON, NULL, AUTH_NONE, NULL,
+     ra_handle_case_document},
+    {"POST", "/ui/ra/api/cases/{caseId}/photo", BODY_RAW, NULL, AUTH_NONE, NULL,
+     ra_handle_case_photo},
+    {"GET", "/ui/ra/api/cases/{caseId}/photo", BODY_NONE, NULL, AUTH_NONE, NULL,
+     ra_handle_case_photo_get},
+    {"POST", "/ui/ra/api/cases/{caseId}/submit", BODY_JSON, NULL, AUTH_NONE, NULL,
+     ra_handle_case_submit},
+    {"POST", "/ui/ra/api/cases/{caseId}/approve", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     ra_handle_case_approve},
+    {"POST", "/ui/ra/api/cases/{caseId}/code", BODY_JSON_OPTIONAL, NULL, AUTH_NONE, NULL,
+     ra_handle_case_code},
+    {"POST", "/ui/ra/api/cases/{caseId}/verify", BODY_JSON, NULL, AUTH_NONE, NULL,
+     ra_handle_case_verify},
     /* Admin API (auth/admin_api.c), protected by an operator or organization-admin key. */
     {"GET", "/admin/v1/organizations", BODY_NONE, NULL, AUTH_ADMIN, NULL, admin_handle_org_list},
     {"POST", "/admin/v1/organizations", BODY_JSON, NULL, AUTH_ADMIN, NULL, admin_handle_org_create},

@@ -16,6 +16,7 @@
 #include "sign/expiry.h"
 #include "sign/release.h"
 #include "sign/reminders.h"
+#include "srs/retention.h"
 #include "srs/webhook.h"
 #include "store/jobs.h"
 
@@ -104,6 +105,8 @@ const struct jobs_kind jobs_kinds[] = {
      run_delivery},
     {"srs-webhooks", "SRS status webhooks are POSTed to service providers (HMAC), with retries",
      srs_webhooks_run},
+    {"srs-retention", "SRS personal data past its jurisdiction's retention: data key destroyed",
+     srs_retention_run},
     {NULL, NULL, NULL},
 };
 

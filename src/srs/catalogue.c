@@ -4,6 +4,7 @@
 #include "core/embed.h"
 #include "core/str.h"
 #include "srs/connector.h"
+#include "srs/retention.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ void srs_catalogue_free(struct srs_catalogue *c)
         json_decref(c->methods[i].entry);
     free(c->methods);
     json_decref(c->signing);
+    json_decref(c->retention);
     free(c);
 }
 
@@ -301,6 +303,12 @@ struct srs_catalogue *srs_catalogue_parse(const char *text, size_t len, char *er
     /* A file without the section may offer no qualified method at all: then no qualified
      * signature can be made, which signing reports; a file that names a level must serve it. */
     if (!signing_valid(c, c->signing, signing != NULL, err, err_len))
+        goto fail;
+    /* Retention per jurisdiction (srs/retention.h); files without it get the default. */
+    const json_t *retention = json_object_get(root, "retention");
+    c->retention =
+        retention ? json_deep_copy(retention) : json_loads(SRS_RETENTION_DEFAULT, 0, NULL);
+    if (!c->retention || !srs_retention_valid(c->retention, err, err_len))
         goto fail;
     json_decref(root);
     return c;

@@ -37,6 +37,9 @@ struct srs_catalogue {
      * owned): {"levels": {LEVEL: {"jurisdiction", "level", "registration"}}, "organizations":
      * {ORG_ID: {LEVEL: "REQUIRED" | "NONE"}}}. */
     json_t *signing;
+    /* How long personal data is kept per jurisdiction (the file's "retention" section, checked
+     * by srs/retention.h, or its default; owned): {JURISDICTION: {"duration", "from"}}. */
+    json_t *retention;
 };
 
 /* Parses and checks a catalogue (every field, known jurisdictions/levels/languages, a

@@ -3,6 +3,7 @@
 #include "core/isotime.h"
 #include "core/str.h"
 #include "notify/notify.h"
+#include "srs/eid.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -79,70 +80,167 @@ static bool upper_code(const char *s)
     return true;
 }
 
-static bool parse_result(const void *body, size_t len, struct srs_partner_result *o, char *err,
-                         size_t err_len)
+/* The fields every result has (order, result, agent, time; the reason of a rejection).
+ * NULL when good, else the bad field's name; *done when nothing more is to be read. */
+static const char *parse_head(const json_t *j, struct srs_partner_result *o, bool *done)
 {
-    json_error_t jerr;
-    const char *bad = NULL;
-    memset(o, 0, sizeof *o);
-    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-    const json_t *person = json_object_get(j, "person");
-    const json_t *doc = json_object_get(j, "document");
     const char *result = json_string_value(json_object_get(j, "result"));
     char when[ISO_DATETIME_LEN + 8] = "";
+    *done = true;
     if (!json_is_object(j))
-        bad = "(body)";
-    else if (!field(j, "orderId", o->order_id, sizeof o->order_id, true))
-        bad = "orderId";
-    else if (!result || (strcmp(result, "APPROVED") != 0 && strcmp(result, "REJECTED") != 0))
-        bad = "result";
-    else if (!field(j, "agent", o->agent, sizeof o->agent, true))
-        bad = "agent";
-    else if (!field(j, "identifiedAt", when, sizeof when, true) ||
-             !iso_parse_datetime(when, &o->identified_at))
-        bad = "identifiedAt";
-    if (bad)
-        goto done;
+        return "(body)";
+    if (!field(j, "orderId", o->order_id, sizeof o->order_id, true))
+        return "orderId";
+    if (!result || (strcmp(result, "APPROVED") != 0 && strcmp(result, "REJECTED") != 0))
+        return "result";
+    if (!field(j, "agent", o->agent, sizeof o->agent, true))
+        return "agent";
+    if (!field(j, "identifiedAt", when, sizeof when, true) ||
+        !iso_parse_datetime(when, &o->identified_at))
+        return "identifiedAt";
     o->approved = strcmp(result, "APPROVED") == 0;
-    if (!o->approved) {
-        if (!field(j, "reason", o->reason, sizeof o->reason, true))
-            bad = "reason";
-        goto done;
-    }
-    if (!json_is_object(person))
-        bad = "person";
-    else if (!field(person, "givenName", o->given_name, sizeof o->given_name, true))
-        bad = "person.givenName";
-    else if (!field(person, "familyName", o->family_name, sizeof o->family_name, true))
-        bad = "person.familyName";
-    else if (!field(person, "birthDate", o->birth_date, sizeof o->birth_date, true) ||
-             !srs_date_parse(o->birth_date, NULL))
-        bad = "person.birthDate";
-    else if (!field(person, "nationality", o->nationality, sizeof o->nationality, true) ||
-             !upper_code(o->nationality))
-        bad = "person.nationality";
-    else if (!json_is_object(doc))
-        bad = "document";
-    else if (!field(doc, "type", o->document_type, sizeof o->document_type, true) ||
-             (strcmp(o->document_type, "PASSPORT") != 0 &&
-              strcmp(o->document_type, "ID_CARD") != 0))
-        bad = "document.type";
-    else if (!field(doc, "number", o->document_number, sizeof o->document_number, true))
-        bad = "document.number";
-    else if (!field(doc, "expiryDate", o->document_expiry, sizeof o->document_expiry, true) ||
-             !srs_date_parse(o->document_expiry, NULL))
-        bad = "document.expiryDate";
-    else if (!field(doc, "issuingCountry", o->issuing_country, sizeof o->issuing_country, true) ||
-             !upper_code(o->issuing_country))
-        bad = "document.issuingCountry";
-    else if (!field(j, "mobile", o->mobile, sizeof o->mobile, true) ||
-             !notify_recipient_valid(NOTIFY_SMS, o->mobile))
-        bad = "mobile";
-done:
+    if (!o->approved)
+        return field(j, "reason", o->reason, sizeof o->reason, true) ? NULL : "reason";
+    if (!field(j, "mobile", o->mobile, sizeof o->mobile, true) ||
+        !notify_recipient_valid(NOTIFY_SMS, o->mobile))
+        return "mobile";
+    *done = false;
+    return NULL;
+}
+
+/* Parses body with the head, then (approved) the connector's own part; err names the field. */
+static bool parse_with(const void *body, size_t len, struct srs_partner_result *o,
+                       const char *(*tail)(const json_t *, struct srs_partner_result *), char *err,
+                       size_t err_len)
+{
+    json_error_t jerr;
+    bool done = true;
+    memset(o, 0, sizeof *o);
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *bad = parse_head(j, o, &done);
+    if (!bad && !done)
+        bad = tail(j, o);
     json_decref(j);
     if (bad)
         snprintf(err, err_len, "the partner result has a missing or bad \"%s\"", bad);
     return bad == NULL;
+}
+
+/* An approved video result: the person and the ID document checked. */
+static const char *video_tail(const json_t *j, struct srs_partner_result *o)
+{
+    const json_t *person = json_object_get(j, "person");
+    const json_t *doc = json_object_get(j, "document");
+    o->evidence = SRS_EVIDENCE_DOCUMENT;
+    if (!json_is_object(person))
+        return "person";
+    if (!field(person, "givenName", o->given_name, sizeof o->given_name, true))
+        return "person.givenName";
+    if (!field(person, "familyName", o->family_name, sizeof o->family_name, true))
+        return "person.familyName";
+    if (!field(person, "birthDate", o->birth_date, sizeof o->birth_date, true) ||
+        !srs_date_parse(o->birth_date, NULL))
+        return "person.birthDate";
+    if (!field(person, "nationality", o->nationality, sizeof o->nationality, true) ||
+        !upper_code(o->nationality))
+        return "person.nationality";
+    if (!json_is_object(doc))
+        return "document";
+    if (!field(doc, "type", o->document_type, sizeof o->document_type, true) ||
+        (strcmp(o->document_type, "PASSPORT") != 0 && strcmp(o->document_type, "ID_CARD") != 0))
+        return "document.type";
+    if (!field(doc, "number", o->document_number, sizeof o->document_number, true))
+        return "document.number";
+    if (!field(doc, "expiryDate", o->document_expiry, sizeof o->document_expiry, true) ||
+        !srs_date_parse(o->document_expiry, NULL))
+        return "document.expiryDate";
+    if (!field(doc, "issuingCountry", o->issuing_country, sizeof o->issuing_country, true) ||
+        !upper_code(o->issuing_country))
+        return "document.issuingCountry";
+    return NULL;
+}
+
+static bool parse_result(const void *body, size_t len, struct srs_partner_result *o, char *err,
+                         size_t err_len)
+{
+    return parse_with(body, len, o, video_tail, err, err_len);
+}
+
+bool srs_iban_valid(const char *iban)
+{
+    size_t n = iban ? strlen(iban) : 0;
+    unsigned rem = 0;
+    if (n < 15 || n > 34 || !isupper((unsigned char)iban[0]) || !isupper((unsigned char)iban[1]) ||
+        !isdigit((unsigned char)iban[2]) || !isdigit((unsigned char)iban[3]))
+        return false;
+    /* ISO 13616: the first four characters moved to the end, letters as 10..35, mod 97 = 1. */
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)iban[(k + 4) % n];
+        if (isdigit(c))
+            rem = (rem * 10 + (unsigned)(c - '0')) % 97;
+        else if (isupper(c))
+            rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
+        else
+            return false;
+    }
+    return rem == 1;
+}
+
+void srs_bank_reference(const char *order_id, char out[SRS_BANK_REFERENCE_LEN])
+{
+    char hex[65];
+    crypto_sha256_hex(order_id, strlen(order_id), hex);
+    snprintf(out, SRS_BANK_REFERENCE_LEN, "SRS-%.4s-%.4s", hex, hex + 4);
+    for (char *p = out; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+}
+
+/* An approved bank result: the account holder as the bank knows them, and the account that
+ * made the reference transfer of this order. */
+static const char *bank_tail(const json_t *j, struct srs_partner_result *o)
+{
+    const json_t *holder = json_object_get(j, "accountHolder");
+    const json_t *account = json_object_get(j, "account");
+    const json_t *transfer = json_object_get(j, "transfer");
+    char expected[SRS_BANK_REFERENCE_LEN], amount[16] = "";
+    o->evidence = SRS_EVIDENCE_BANK;
+    srs_bank_reference(o->order_id, expected);
+    if (!json_is_object(holder))
+        return "accountHolder";
+    if (!field(holder, "givenName", o->given_name, sizeof o->given_name, true))
+        return "accountHolder.givenName";
+    if (!field(holder, "familyName", o->family_name, sizeof o->family_name, true))
+        return "accountHolder.familyName";
+    if (!field(holder, "birthDate", o->birth_date, sizeof o->birth_date, false) ||
+        (o->birth_date[0] && !srs_date_parse(o->birth_date, NULL)))
+        return "accountHolder.birthDate";
+    if (!field(holder, "nationality", o->nationality, sizeof o->nationality, false) ||
+        (o->nationality[0] && !upper_code(o->nationality)))
+        return "accountHolder.nationality";
+    if (!json_is_object(account))
+        return "account";
+    if (!field(account, "iban", o->iban, sizeof o->iban, true) || !srs_iban_valid(o->iban))
+        return "account.iban";
+    if (!field(account, "bankName", o->bank_name, sizeof o->bank_name, true))
+        return "account.bankName";
+    if (!json_is_object(transfer))
+        return "transfer";
+    if (!field(transfer, "reference", o->reference, sizeof o->reference, true) ||
+        strcmp(o->reference, expected) != 0)
+        return "transfer.reference";
+    if (!field(transfer, "amount", amount, sizeof amount, true) ||
+        strcmp(amount, SRS_BANK_AMOUNT) != 0)
+        return "transfer.amount";
+    if (!field(transfer, "currency", o->currency, sizeof o->currency, true) ||
+        (strcmp(o->currency, "CHF") != 0 && strcmp(o->currency, "EUR") != 0))
+        return "transfer.currency";
+    return NULL;
+}
+
+static bool parse_bank_result(const void *body, size_t len, struct srs_partner_result *o, char *err,
+                              size_t err_len)
+{
+    return parse_with(body, len, o, bank_tail, err, err_len);
 }
 
 /* ---- video simulator ---- */
@@ -153,8 +251,31 @@ static bool video_sim_open(const char *public_url, const char *order_id, char *u
     return n > 0 && (size_t)n < url_len;
 }
 
+/* ---- bank simulator ---- */
+
+static bool bank_sim_open(const char *public_url, const char *order_id, char *url, size_t url_len)
+{
+    int n = snprintf(url, url_len, "%s/srs/sim/bank/%s", public_url, order_id);
+    return n > 0 && (size_t)n < url_len;
+}
+
+/* ---- SRS Direct: in person at a registration point (srs/ra.h) ---- */
+
+/* The end customer's page with the reference code to show an RA agent. */
+static bool ra_direct_open(const char *public_url, const char *order_id, char *url, size_t url_len)
+{
+    int n = snprintf(url, url_len, "%s/srs/ra/%s", public_url, order_id);
+    return n > 0 && (size_t)n < url_len;
+}
+
 static const struct srs_connector connectors[] = {
     {"video-sim", video_sim_open, srs_callback_verify, parse_result},
+    /* The RA agent's app hands in the simulator's result format, HMAC-signed (srs/ra.c). */
+    {"ra-direct", ra_direct_open, srs_callback_verify, parse_result},
+    {"bank-sim", bank_sim_open, srs_callback_verify, parse_bank_result},
+    /* eID (OpenID4VP verifier, srs/eid.h): results come from verified wallet presentations
+     * only, never from the callback endpoint. */
+    {"eid", srs_eid_open_order, srs_eid_refuse_callback, srs_eid_refuse_result},
 };
 
 const struct srs_connector *srs_connector_find(const char *name)

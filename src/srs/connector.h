@@ -7,6 +7,9 @@
  * Built in: "video-sim", the video-identification simulator: its pages (/srs/sim/video/{order})
  * let a test agent approve with ID data or reject, and its result reaches the same callback
  * path /srs/partner/v1/video-sim/callback as a real partner's, HMAC-SHA256-signed.
+ * "bank-sim", the bank-identification simulator: its page (/srs/sim/bank/{order}) is the
+ * simulated online bank where the account holder logs in and confirms a 0.10 reference transfer
+ * (or cancels); its result reaches /srs/partner/v1/bank-sim/callback the same way.
  *
  * Callbacks carry the header "X-Signet-Signature: sha256=HEX", HMAC-SHA256 of the exact body
  * under the partner's shared secret (--srs-partner-secret, or derived from the master key).
@@ -23,8 +26,19 @@
 #define SRS_SIGNATURE_HEADER "X-Signet-Signature"
 #define SRS_SIGNATURE_LEN    (7 + 2 * SHA256_LEN + 1) /* "sha256=" + hex + NUL */
 
+/* What a partner's check rests on (the verified_claims evidence type). */
+enum srs_evidence_kind {
+    SRS_EVIDENCE_DOCUMENT = 0, /* "document": an ID document checked (video) */
+    SRS_EVIDENCE_BANK,         /* "electronic_record": a bank's account records (bank) */
+    SRS_EVIDENCE_EID,          /* "electronic_record": an eID credential presented (eID) */
+};
+
+#define SRS_BANK_AMOUNT        "0.10"
+#define SRS_BANK_REFERENCE_LEN 14 /* "SRS-XXXX-XXXX" + NUL */
+
 /* What the partner found; strings are NUL-terminated UTF-8. */
 struct srs_partner_result {
+    enum srs_evidence_kind evidence;
     char order_id[65];
     bool approved;
     char reason[256]; /* when rejected */
@@ -39,6 +53,11 @@ struct srs_partner_result {
     char document_expiry[11]; /* YYYY-MM-DD */
     char issuing_country[4];  /* ISO 3166-1 alpha-2 */
     char mobile[20];          /* E.164 */
+    /* SRS_EVIDENCE_BANK: no document; birth_date and nationality may be empty. */
+    char iban[35]; /* electronic format, no spaces */
+    char bank_name[128];
+    char reference[SRS_BANK_REFERENCE_LEN]; /* of the reference transfer */
+    char currency[4];                       /* CHF | EUR */
 };
 
 struct srs_connector {
@@ -65,5 +84,11 @@ bool srs_callback_verify(const unsigned char *secret, size_t secret_len, const v
 
 /* True for YYYY-MM-DD of a real calendar day; *ms (may be NULL) its start in UTC. */
 bool srs_date_parse(const char *s, int64_t *ms);
+
+/* True for an IBAN in electronic format (no spaces, upper case) with a valid check (mod 97). */
+bool srs_iban_valid(const char *iban);
+/* The reference of an order's transfer, "SRS-XXXX-XXXX" (from the SHA-256 of the order id):
+ * the bank reports it back, and a result naming another reference is refused. */
+void srs_bank_reference(const char *order_id, char out[SRS_BANK_REFERENCE_LEN]);
 
 #endif

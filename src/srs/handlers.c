@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "http/web.h"
 #include "pki/service.h"
+#include "srs/bank_sim.h"
 #include "srs/catalogue.h"
 #include "srs/connector.h"
 #include "srs/registration.h"
@@ -507,28 +508,69 @@ void srs_handle_terms_accept(struct http_request *req)
     http_reply_json(req, 200, json_pack("{s:s}", "status", SRS_ACTIVE));
 }
 
-/* ---- video simulator (the partner's side) ---- */
+/* ---- simulators (the partner's side) ---- */
+
+/* The registration of the simulator page's order for connector into *r, with *env; false when
+ * answered. The caller zeroes mk and clears *r. */
+static bool sim_order(struct http_request *req, const char *connector,
+                      unsigned char mk[CRYPTO_KEY_LEN], struct srs_env *env,
+                      struct store_srs_registration *r)
+{
+    char *order = http_param_dup(req, "order");
+    memset(r, 0, sizeof *r);
+    if (!order || !env_of(req, mk, env)) {
+        free(order);
+        return false;
+    }
+    enum srs_result res = srs_order_get(env, order, r);
+    free(order);
+    if (res == SRS_R_OK && strcmp(r->connector, connector) != 0)
+        res = SRS_R_NOT_FOUND;
+    if (res != SRS_R_OK) {
+        store_srs_registration_clear(r);
+        reply_result(req, res, res == SRS_R_NOT_FOUND ? "There is no such order." : NULL);
+        return false;
+    }
+    return true;
+}
+
+/* Signs a simulator's partner result (steals result; NULL: out of memory) with connector's
+ * secret and hands it to the callback path (srs_partner_callback), in-process instead of an
+ * HTTP round trip to itself; answers {"status"} or the callback's error. */
+static void sim_deliver(struct http_request *req, const struct srs_env *env, const char *connector,
+                        json_t *result)
+{
+    unsigned char secret[256];
+    size_t secret_len = 0;
+    struct store_srs_registration r = {0};
+    char signature[SRS_SIGNATURE_LEN], err[256] = "";
+    char *body = result ? json_dumps(result, JSON_COMPACT) : NULL;
+    enum srs_result res = SRS_R_UNAVAILABLE;
+    json_decref(result);
+    if (body && srs_partner_secret(env, connector, secret, sizeof secret, &secret_len) &&
+        srs_callback_sign(secret, secret_len, body, strlen(body), signature))
+        res = srs_partner_callback(env, connector, body, strlen(body), signature, &r, err,
+                                   sizeof err);
+    memset(secret, 0, sizeof secret);
+    free(body);
+    if (res != SRS_R_OK) {
+        reply_result(req, res, err);
+        return;
+    }
+    json_t *j = json_pack("{s:s}", "status", r.status);
+    store_srs_registration_clear(&r);
+    http_reply_json(req, 200, j);
+}
 
 void srs_handle_sim_state(struct http_request *req)
 {
     unsigned char mk[CRYPTO_KEY_LEN];
     struct srs_env env;
     struct store_srs_registration r;
-    char *order = http_param_dup(req, "order");
-    if (!order || !env_of(req, mk, &env)) {
-        free(order);
-        return;
-    }
-    enum srs_result res = srs_order_get(&env, order, &r);
+    bool ok = sim_order(req, "video-sim", mk, &env, &r);
     memset(mk, 0, sizeof mk);
-    free(order);
-    if (res == SRS_R_OK && strcmp(r.connector, "video-sim") != 0)
-        res = SRS_R_NOT_FOUND;
-    if (res != SRS_R_OK) {
-        store_srs_registration_clear(&r);
-        reply_result(req, res, res == SRS_R_NOT_FOUND ? "There is no such order." : NULL);
+    if (!ok)
         return;
-    }
     json_t *j =
         json_pack("{s:s, s:s, s:s, s:b}", "status", r.status, "jurisdiction", r.jurisdiction,
                   "level", r.level, "decided", r.callback_digest[0] != '\0');
@@ -538,55 +580,92 @@ void srs_handle_sim_state(struct http_request *req)
 
 void srs_handle_sim_decide(struct http_request *req)
 {
-    unsigned char mk[CRYPTO_KEY_LEN], secret[256];
-    size_t secret_len = 0;
+    unsigned char mk[CRYPTO_KEY_LEN];
     struct srs_env env;
-    struct store_srs_registration r;
-    char when[ISO_DATETIME_LEN], signature[SRS_SIGNATURE_LEN], err[256] = "";
+    char when[ISO_DATETIME_LEN];
     char *order = http_param_dup(req, "order");
-    char *body = NULL;
     const json_t *in = req->json;
     const char *decision = json_string_value(json_object_get(in, "decision"));
+    const char *agent = json_string_value(json_object_get(in, "agent"));
     if (!order || !env_of(req, mk, &env)) {
         free(order);
         return;
     }
-    enum srs_result res = SRS_R_INVALID;
     if (!decision || (strcmp(decision, "APPROVE") != 0 && strcmp(decision, "REJECT") != 0)) {
-        snprintf(err, sizeof err, "Field 'decision' must be APPROVE or REJECT.");
-        goto done;
+        memset(mk, 0, sizeof mk);
+        free(order);
+        http_reply_error(req, ERR_VALIDATION, "Field 'decision' must be APPROVE or REJECT.");
+        return;
     }
     /* The simulator partner reports what the agent entered, as a real partner would. */
     iso_format_datetime(time_now_ms(), false, when);
     bool approve = strcmp(decision, "APPROVE") == 0;
     json_t *result = json_pack("{s:s, s:s, s:s, s:s}", "orderId", order, "result",
                                approve ? "APPROVED" : "REJECTED", "identifiedAt", when, "agent",
-                               json_string_value(json_object_get(in, "agent"))
-                                   ? json_string_value(json_object_get(in, "agent"))
-                                   : "");
+                               agent ? agent : "");
     const char *copy[] = {"person", "document", "mobile", "reason"};
     for (size_t i = 0; result && i < 4; i++)
         if (json_object_get(in, copy[i]))
             json_object_set(result, copy[i], json_object_get(in, copy[i]));
-    body = result ? json_dumps(result, JSON_COMPACT) : NULL;
-    json_decref(result);
-    res = SRS_R_UNAVAILABLE;
-    if (!body || !srs_partner_secret(&env, "video-sim", secret, sizeof secret, &secret_len) ||
-        !srs_callback_sign(secret, secret_len, body, strlen(body), signature))
-        goto done;
-    /* Delivered to the same code path as /srs/partner/v1/video-sim/callback. */
-    res =
-        srs_partner_callback(&env, "video-sim", body, strlen(body), signature, &r, err, sizeof err);
-done:
+    sim_deliver(req, &env, "video-sim", result);
     memset(mk, 0, sizeof mk);
-    memset(secret, 0, sizeof secret);
     free(order);
-    free(body);
+}
+
+void srs_handle_bank_sim_page(struct http_request *req)
+{
+    web_reply_embedded(req, "pages/srs-bank-sim.html");
+}
+
+/* The order's registration and its prefill (*prefill owned; NULL: none); false when answered. */
+static bool bank_order(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN],
+                       struct srs_env *env, struct store_srs_registration *r, json_t **prefill)
+{
+    *prefill = NULL;
+    if (!sim_order(req, "bank-sim", mk, env, r))
+        return false;
+    enum srs_result res = srs_order_prefill(env, r, prefill);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
-        return;
+        store_srs_registration_clear(r);
+        reply_result(req, res, NULL);
+        return false;
     }
-    json_t *j = json_pack("{s:s}", "status", r.status);
+    return true;
+}
+
+void srs_handle_bank_sim_state(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    json_t *prefill = NULL;
+    bool ok = bank_order(req, mk, &env, &r, &prefill);
+    memset(mk, 0, sizeof mk);
+    if (!ok)
+        return;
+    json_t *j = srs_bank_sim_state(&r, prefill);
+    json_decref(prefill);
     store_srs_registration_clear(&r);
     http_reply_json(req, 200, j);
+}
+
+void srs_handle_bank_sim_confirm(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    struct store_srs_registration r;
+    json_t *prefill = NULL;
+    char err[256] = "";
+    if (!bank_order(req, mk, &env, &r, &prefill)) {
+        memset(mk, 0, sizeof mk);
+        return;
+    }
+    json_t *result = srs_bank_sim_result(&r, prefill, req->json, time_now_ms(), err, sizeof err);
+    if (result)
+        sim_deliver(req, &env, "bank-sim", result);
+    else
+        http_reply_error(req, ERR_VALIDATION, "%s", err);
+    memset(mk, 0, sizeof mk);
+    json_decref(prefill);
+    store_srs_registration_clear(&r);
 }

@@ -2,8 +2,8 @@
  * HTTP handlers of the Smart Registration Service (docs/srs.md), listed in http/routes.c:
  * the service providers' API under /srs/v1 (bearer tokens with srs:* scopes, organization from
  * the token), the partners' callbacks under /srs/partner/v1 (HMAC-authenticated), the end
- * customer's pages /srs/r/{token} and /srs/terms/{token} with their JSON calls, and the video
- * simulator's pages /srs/sim/video/{order}.
+ * customer's pages /srs/r/{token} and /srs/terms/{token} with their JSON calls, and the
+ * simulators' pages /srs/sim/video/{order} and /srs/sim/bank/{order}.
  */
 #ifndef SIGNET_SRS_HANDLERS_H
 #define SIGNET_SRS_HANDLERS_H
@@ -32,5 +32,9 @@ void srs_handle_terms_accept(struct http_request *req);
 void srs_handle_sim_page(struct http_request *req);
 void srs_handle_sim_state(struct http_request *req);
 void srs_handle_sim_decide(struct http_request *req);
+
+void srs_handle_bank_sim_page(struct http_request *req);
+void srs_handle_bank_sim_state(struct http_request *req);
+void srs_handle_bank_sim_confirm(struct http_request *req);
 
 #endif

@@ -143,7 +143,9 @@ static void code_hash(const struct srs_env *env, const char *id, const char *cod
 
 struct code_op {
     const struct srs_env *env;
-    const char *hash;
+    const char *column; /* how the registration is found: "link_hash" or "order_id" */
+    const char *hash;   /* that column's value */
+    const char *actor;  /* of the audit records */
     const char *mobile;
     const char *code; /* send: the new code; verify: the entered one */
     const char *locale;
@@ -158,9 +160,9 @@ static enum store_status send_code_tx(struct store_tx *tx, void *cls)
     int64_t now = time_now_ms(), recent = 0;
     store_srs_registration_clear(op->r);
     op->res = SRS_R_OK;
-    enum store_status st = store_srs_get_by(tx, "link_hash", op->hash, op->r);
+    enum store_status st = store_srs_get_by(tx, op->column, op->hash, op->r);
     if (st == STORE_OK)
-        st = srs_expire_if_due(tx, op->r, "end-customer", now);
+        st = srs_expire_if_due(tx, op->r, op->actor, now);
     if (st != STORE_OK)
         return st;
     if (strcmp(op->r->status, SRS_AWAITING_TERMS) != 0 || op->r->mobile_verified_at)
@@ -187,20 +189,20 @@ static enum store_status send_code_tx(struct store_tx *tx, void *cls)
     if (st == STORE_OK)
         st = notify_enqueue(tx, &m, now, NULL);
     if (st == STORE_OK)
-        st = store_srs_audit_add(tx, op->r->organization_id, op->r->id, "CODE_SENT", "end-customer",
-                                 now);
+        st =
+            store_srs_audit_add(tx, op->r->organization_id, op->r->id, "CODE_SENT", op->actor, now);
     return st;
 }
 
-enum srs_result srs_link_send_code(const struct srs_env *env, const char *token, char *err,
-                                   size_t err_len)
+/* Sends a code for r (found by column = value, read already; cleared here). */
+static enum srs_result send_code(const struct srs_env *env, struct store_srs_registration *rp,
+                                 const char *column, const char *value, const char *actor,
+                                 char *err, size_t err_len)
 {
-    struct store_srs_registration r;
-    char hash[65], mobile[32], code[8];
+    struct store_srs_registration r = *rp;
+    char mobile[32], code[8];
     uint32_t v = 0;
-    enum srs_result res = srs_link_get(env, token, &r);
-    if (res != SRS_R_OK)
-        return res;
+    enum srs_result res = SRS_R_OK;
     if (strcmp(r.status, SRS_AWAITING_TERMS) != 0 || r.mobile_verified_at) {
         reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
                        "The registration is %s: no code is needed now.", r.status);
@@ -218,8 +220,13 @@ enum srs_result srs_link_send_code(const struct srs_env *env, const char *token,
         }
     } while (v >= 4294000000u); /* a multiple of 10^6: no modulo bias */
     snprintf(code, sizeof code, "%06u", v % 1000000u);
-    srs_token_hash(token, hash);
-    struct code_op op = {.env = env, .hash = hash, .mobile = mobile, .code = code, .r = &r};
+    struct code_op op = {.env = env,
+                         .column = column,
+                         .hash = value,
+                         .actor = actor,
+                         .mobile = mobile,
+                         .code = code,
+                         .r = &r};
     enum store_status st = store_run(env->store, STORE_WRITE, send_code_tx, &op);
     res = op.res != SRS_R_OK ? op.res : srs_from_store(st);
     if (res == SRS_R_TOO_MANY)
@@ -234,6 +241,28 @@ cleanup:
     return res;
 }
 
+enum srs_result srs_link_send_code(const struct srs_env *env, const char *token, char *err,
+                                   size_t err_len)
+{
+    struct store_srs_registration r;
+    char hash[65];
+    enum srs_result res = srs_link_get(env, token, &r);
+    if (res != SRS_R_OK)
+        return res;
+    srs_token_hash(token, hash);
+    return send_code(env, &r, "link_hash", hash, "end-customer", err, err_len);
+}
+
+enum srs_result srs_order_send_code(const struct srs_env *env, const char *order_id,
+                                    const char *actor, char *err, size_t err_len)
+{
+    struct store_srs_registration r;
+    enum srs_result res = srs_order_get(env, order_id, &r);
+    if (res != SRS_R_OK)
+        return res;
+    return send_code(env, &r, "order_id", order_id, actor, err, err_len);
+}
+
 static enum store_status verify_code_tx(struct store_tx *tx, void *cls)
 {
     struct code_op *op = cls;
@@ -241,9 +270,9 @@ static enum store_status verify_code_tx(struct store_tx *tx, void *cls)
     char entered[65], terms_hash[65];
     store_srs_registration_clear(op->r);
     op->res = SRS_R_OK;
-    enum store_status st = store_srs_get_by(tx, "link_hash", op->hash, op->r);
+    enum store_status st = store_srs_get_by(tx, op->column, op->hash, op->r);
     if (st == STORE_OK)
-        st = srs_expire_if_due(tx, op->r, "end-customer", now);
+        st = srs_expire_if_due(tx, op->r, op->actor, now);
     if (st != STORE_OK)
         return st;
     if (strcmp(op->r->status, SRS_AWAITING_TERMS) != 0 || op->r->mobile_verified_at)
@@ -285,18 +314,18 @@ static enum store_status verify_code_tx(struct store_tx *tx, void *cls)
         st = notify_enqueue(tx, &m, now, NULL);
     if (st == STORE_OK)
         st = store_srs_audit_add(tx, op->r->organization_id, op->r->id, "MOBILE_VERIFIED",
-                                 "end-customer", now);
+                                 op->actor, now);
     return st;
 }
 
-enum srs_result srs_link_verify_code(const struct srs_env *env, const char *token, const char *code,
-                                     char *err, size_t err_len)
+/* Checks a code for r (found by column = value, read already; cleared here). */
+static enum srs_result verify_code(const struct srs_env *env, struct store_srs_registration *rp,
+                                   const char *column, const char *value, const char *actor,
+                                   const char *code, char *err, size_t err_len)
 {
-    struct store_srs_registration r;
-    char hash[65], mobile[32];
-    enum srs_result res = srs_link_get(env, token, &r);
-    if (res != SRS_R_OK)
-        return res;
+    struct store_srs_registration r = *rp;
+    char mobile[32];
+    enum srs_result res = SRS_R_OK;
     if (strcmp(r.status, SRS_AWAITING_TERMS) != 0 || r.mobile_verified_at) {
         reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
                        "The registration is %s: no code is needed now.", r.status);
@@ -313,8 +342,13 @@ enum srs_result srs_link_verify_code(const struct srs_env *env, const char *toke
         res = SRS_R_UNAVAILABLE;
         goto cleanup;
     }
-    srs_token_hash(token, hash);
-    struct code_op op = {.env = env, .hash = hash, .mobile = mobile, .code = code, .r = &r};
+    struct code_op op = {.env = env,
+                         .column = column,
+                         .hash = value,
+                         .actor = actor,
+                         .mobile = mobile,
+                         .code = code,
+                         .r = &r};
     enum store_status st = store_run(env->store, STORE_WRITE, verify_code_tx, &op);
     res = st != STORE_OK ? srs_from_store(st) : op.res;
     if (res == SRS_R_INVALID)
@@ -332,6 +366,29 @@ enum srs_result srs_link_verify_code(const struct srs_env *env, const char *toke
 cleanup:
     store_srs_registration_clear(&r);
     return res;
+}
+
+enum srs_result srs_link_verify_code(const struct srs_env *env, const char *token, const char *code,
+                                     char *err, size_t err_len)
+{
+    struct store_srs_registration r;
+    char hash[65];
+    enum srs_result res = srs_link_get(env, token, &r);
+    if (res != SRS_R_OK)
+        return res;
+    srs_token_hash(token, hash);
+    return verify_code(env, &r, "link_hash", hash, "end-customer", code, err, err_len);
+}
+
+enum srs_result srs_order_verify_code(const struct srs_env *env, const char *order_id,
+                                      const char *actor, const char *code, char *err,
+                                      size_t err_len)
+{
+    struct store_srs_registration r;
+    enum srs_result res = srs_order_get(env, order_id, &r);
+    if (res != SRS_R_OK)
+        return res;
+    return verify_code(env, &r, "order_id", order_id, actor, code, err, err_len);
 }
 
 /* ---- terms of use ---- */
@@ -471,6 +528,9 @@ enum srs_result srs_registration_for_signer(const struct srs_env *env, const cha
     const char *family = json_string_value(json_object_get(claims, "family_name"));
     const char *country = json_string_value(json_object_get(
         json_object_get(json_object_get(evidence, "document_details"), "issuer"), "country_code"));
+    if (!country) /* bank identification: the account's country */
+        country = json_string_value(json_object_get(
+            json_object_get(json_object_get(evidence, "record"), "source"), "country_code"));
     memset(out, 0, sizeof *out);
     if (given && family && country && str_copy(out->given_name, sizeof out->given_name, given) &&
         str_copy(out->family_name, sizeof out->family_name, family) &&

@@ -81,7 +81,9 @@ bool srs_partner_secret(const struct srs_env *env, const char *connector, unsign
                         size_t out_cap, size_t *len)
 {
     const char *configured = env->cfg ? env->cfg->srs_partner_secret : NULL;
-    if (configured && configured[0]) {
+    /* SRS Direct's results come from inside the server (srs/ra.c): its key is always derived,
+     * so the secret shared with outside partners cannot make in-person results. */
+    if (configured && configured[0] && strcmp(connector, "ra-direct") != 0) {
         size_t n = strlen(configured);
         if (n > out_cap)
             return false;
@@ -489,6 +491,9 @@ json_t *srs_registration_json(const struct store_srs_registration *r, const char
     set_time(o, "revokedAt", r->revoked_at);
     if (r->terms_version_hash[0])
         set_text(o, "termsVersionHash", r->terms_version_hash);
+    /* Its data key destroyed (srs/retention.h): only this metadata is left. */
+    if (r->data_key_wrapped.data && r->data_key_wrapped.len == 0)
+        json_object_set_new(o, "personalDataDeleted", json_true()); /* steals */
     return o;
 }
 
@@ -497,6 +502,7 @@ json_t *srs_registration_json(const struct store_srs_registration *r, const char
 struct read_op {
     const char *organization_id, *id, *actor, *action;
     struct store_srs_registration *r;
+    bool gone; /* its personal data ended (retention or deletion: srs/retention.h) */
 };
 
 static enum store_status read_tx(struct store_tx *tx, void *cls)
@@ -504,6 +510,8 @@ static enum store_status read_tx(struct store_tx *tx, void *cls)
     struct read_op *op = cls;
     store_srs_registration_clear(op->r);
     enum store_status st = store_srs_get(tx, op->organization_id, op->id, op->r);
+    /* A destroyed data key is empty: nothing can be read any more (410). */
+    op->gone = st == STORE_OK && op->r->data_key_wrapped.len == 0;
     if (st == STORE_OK && !op->r->identity_sealed.data)
         return STORE_CONFLICT;
     if (st == STORE_OK)
@@ -519,9 +527,11 @@ static enum srs_result read_sealed(const struct srs_env *env, const char *organi
 {
     struct store_srs_registration r = {0};
     unsigned char dk[CRYPTO_KEY_LEN];
-    struct read_op op = {organization_id, id, actor, action, &r};
+    struct read_op op = {organization_id, id, actor, action, &r, false};
     *plain = NULL;
     enum srs_result res = srs_from_store(store_run(env->store, STORE_WRITE, read_tx, &op));
+    if (res == SRS_R_CONFLICT && op.gone)
+        res = SRS_R_GONE;
     if (res == SRS_R_OK) {
         if (srs_data_key(env, &r, dk))
             *plain = srs_unseal(dk, r.id, evidence ? &r.evidence_sealed : &r.identity_sealed, len);

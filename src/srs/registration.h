@@ -110,12 +110,23 @@ enum srs_result srs_evidence_read(const struct srs_env *env, const char *organiz
 enum srs_result srs_partner_callback(const struct srs_env *env, const char *connector,
                                      const void *body, size_t len, const char *signature,
                                      struct store_srs_registration *out, char *err, size_t err_len);
+/* Applies a partner result that was authenticated another way (the eID verifier checks a
+ * wallet's presentation itself): once per order, digest (SHA-256 hex of what was received)
+ * recognising a replay; otherwise as srs_partner_callback. */
+struct srs_partner_result;
+enum srs_result srs_partner_apply(const struct srs_env *env, const char *connector,
+                                  const struct srs_partner_result *result, const char *digest,
+                                  struct store_srs_registration *out, char *err, size_t err_len);
 /* The HMAC secret shared with connector's partner (32 bytes, or the configured one). */
 bool srs_partner_secret(const struct srs_env *env, const char *connector, unsigned char *out,
                         size_t out_cap, size_t *len);
 /* The registration whose partner order is order_id (the simulator's page). */
 enum srs_result srs_order_get(const struct srs_env *env, const char *order_id,
                               struct store_srs_registration *out);
+/* The service provider's person prefill of r (owned in *out; NULL when there is none). The
+ * bank simulator shows the holder's name and IBAN from it. */
+enum srs_result srs_order_prefill(const struct srs_env *env, const struct store_srs_registration *r,
+                                  json_t **out);
 
 /* ---- the end customer's link (/srs/r/{token}) ---- */
 
@@ -131,6 +142,14 @@ enum srs_result srs_link_send_code(const struct srs_env *env, const char *token,
 /* Checks the code; on success sends the SMS with the terms-of-use link. */
 enum srs_result srs_link_verify_code(const struct srs_env *env, const char *token, const char *code,
                                      char *err, size_t err_len);
+
+/* The same two steps for the registration of partner order order_id, on a device of the
+ * partner (SRS Direct: the RA agent's, srs/ra.h); actor names who did it in srs_audit. */
+enum srs_result srs_order_send_code(const struct srs_env *env, const char *order_id,
+                                    const char *actor, char *err, size_t err_len);
+enum srs_result srs_order_verify_code(const struct srs_env *env, const char *order_id,
+                                      const char *actor, const char *code, char *err,
+                                      size_t err_len);
 
 /* ---- terms of use (/srs/terms/{token}) ---- */
 

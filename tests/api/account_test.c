@@ -95,21 +95,20 @@ static void acall(const struct account *a, const struct page_browser *page, cons
 /* The newest outbox message body of kind to recipient into out (empty when none). */
 static void outbox_body(const char *kind, const char *to, char *out, size_t out_len)
 {
-    int rc = sh_run(out, out_len,
-                    "sqlite3 '%s/signet.db' \"SELECT body FROM outbox WHERE kind = '%s' AND "
-                    "recipient = '%s' ORDER BY created_at DESC, rowid DESC LIMIT 1\"",
-                    data_dir, kind, to);
-    assert_int_equal(rc, 0);
+    char q[512];
+    snprintf(q, sizeof q,
+             "SELECT body FROM outbox WHERE kind = '%s' AND recipient = '%s' "
+             "ORDER BY created_at DESC, %s DESC LIMIT 1",
+             kind, to, test_sql_insert_order());
+    assert_true(test_sql(data_dir, q, out, out_len));
 }
 
 static int outbox_count(const char *kind, const char *to)
 {
-    char out[64];
-    int rc = sh_run(out, sizeof out,
-                    "sqlite3 '%s/signet.db' \"SELECT COUNT(*) FROM outbox WHERE kind = '%s' AND "
-                    "recipient = '%s'\"",
-                    data_dir, kind, to);
-    assert_int_equal(rc, 0);
+    char out[64], q[512];
+    snprintf(q, sizeof q, "SELECT COUNT(*) FROM outbox WHERE kind = '%s' AND recipient = '%s'",
+             kind, to);
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     return (int)strtol(out, NULL, 10);
 }
 

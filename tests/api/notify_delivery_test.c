@@ -103,8 +103,9 @@ static json_t *sink_records(const struct sink *k)
 static struct store *open_store(const char *dir)
 {
     struct store *s = NULL;
-    char err[256];
-    assert_int_equal(store_open("sqlite", dir, &s, err, sizeof err), STORE_OK);
+    char err[256], dsn[1024];
+    assert_true(test_store_for(dir, dsn, sizeof dsn)); /* SQLite, or dir's PostgreSQL schema */
+    assert_int_equal(store_open(dsn, dir, &s, err, sizeof err), STORE_OK);
     assert_int_equal(store_migrate(s), STORE_OK);
     return s;
 }

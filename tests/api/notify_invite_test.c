@@ -84,20 +84,23 @@ static void released(const char *release_body, char *pid, size_t pid_len, char *
 /* The outbox rows of pid as "kind|channel|recipient|locale|status" lines (by recipient). */
 static void outbox_rows(const char *pid, char *out, size_t out_len)
 {
-    sh_run(out, out_len,
-           "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"SELECT kind || '|' || channel || '|' "
-           "|| recipient || '|' || locale || '|' || status FROM outbox WHERE process_id = '%s' "
-           "ORDER BY recipient\"",
-           data_dir, pid);
+    char q[512];
+    snprintf(q, sizeof q,
+             "SELECT kind || '|' || channel || '|' || recipient || '|' || locale || '|' || status "
+             "FROM outbox WHERE process_id = '%s' ORDER BY recipient",
+             pid);
+    assert_true(test_sql(data_dir, q, out, out_len));
 }
 
 static void body_contains(const char *pid, const char *recipient, const char *needle)
 {
     char out[8192];
-    sh_run(out, sizeof out,
-           "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"SELECT subject || ' ' || body FROM "
-           "outbox WHERE process_id = '%s' AND recipient = '%s'\"",
-           data_dir, pid, recipient);
+    char q[512];
+    snprintf(
+        q, sizeof q,
+        "SELECT subject || ' ' || body FROM outbox WHERE process_id = '%s' AND recipient = '%s'",
+        pid, recipient);
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     if (!strstr(out, needle))
         fprintf(stderr, "message to %s lacks '%s':\n%s\n", recipient, needle, out);
     assert_non_null(strstr(out, needle));

@@ -128,10 +128,12 @@ static void until_in_days(int64_t base, int days, char out[ISO_DATETIME_LEN])
 static int count_kind(const char *pid, const char *kind, const char *recipient)
 {
     char out[64];
-    sh_run(out, sizeof out,
-           "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"SELECT count(*) FROM outbox WHERE "
-           "process_id = '%s' AND kind = '%s' AND ('%s' = '' OR recipient = '%s')\"",
-           data_dir, pid, kind, recipient ? recipient : "", recipient ? recipient : "");
+    char q[512];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM outbox WHERE process_id = '%s' AND kind = '%s' AND "
+             "('%s' = '' OR recipient = '%s')",
+             pid, kind, recipient ? recipient : "", recipient ? recipient : "");
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     return (int)strtol(out, NULL, 10);
 }
 
@@ -140,11 +142,12 @@ static void newest_contains(const char *pid, const char *kind, const char *recip
                             const char *needle)
 {
     char out[8192];
-    sh_run(out, sizeof out,
-           "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"SELECT locale || ' ' || subject || ' ' "
-           "|| body FROM outbox WHERE process_id = '%s' AND kind = '%s' AND recipient = '%s' "
-           "ORDER BY created_at DESC, rowid DESC LIMIT 1\"",
-           data_dir, pid, kind, recipient);
+    char q[512];
+    snprintf(q, sizeof q,
+             "SELECT locale || ' ' || subject || ' ' || body FROM outbox WHERE process_id = '%s' "
+             "AND kind = '%s' AND recipient = '%s' ORDER BY created_at DESC, %s DESC LIMIT 1",
+             pid, kind, recipient, test_sql_insert_order());
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     if (!strstr(out, needle))
         fprintf(stderr, "%s to %s lacks '%s':\n%s\n", kind, recipient, needle, out);
     assert_non_null(strstr(out, needle));
@@ -213,10 +216,9 @@ static enum sign_signing_result sign_as(const char *pid, const char *participant
 static int reminder_slots(const char *pid)
 {
     char out[64];
-    sh_run(out, sizeof out,
-           "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"SELECT count(*) FROM reminder_sends "
-           "WHERE process_id = '%s'\"",
-           data_dir, pid);
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*) FROM reminder_sends WHERE process_id = '%s'", pid);
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     return (int)strtol(out, NULL, 10);
 }
 

@@ -65,8 +65,7 @@ static void create_client(const char *scopes, struct client *c)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(data_dir, sizeof data_dir, "/tmp/signet-oauth-XXXXXX");
-    if (!mkdtemp(data_dir))
+    if (!make_data_dir(data_dir, sizeof data_dir))
         return -1;
     const char *org[] = {"admin",  "org",         "create", "--name", "Acme", "--data",
                          data_dir, "--log-level", "error",  "--json", NULL};
@@ -79,11 +78,9 @@ static int setup(void **state)
     /* The CLI refuses clients without scopes; one may still exist in the store (older data,
      * other tooling): make one directly in the database. */
     create_client("sswp:process:read", &scopeless);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "sqlite3 %s/signet.db \"UPDATE api_clients SET scopes = '' WHERE id = '%s'\"",
-             data_dir, scopeless.id);
-    if (system(cmd) != 0)
+    char q[256];
+    snprintf(q, sizeof q, "UPDATE api_clients SET scopes = '' WHERE id = '%s'", scopeless.id);
+    if (!test_sql(data_dir, q, NULL, 0))
         return -1;
     return server_start(&srv, data_dir, NULL) ? 0 : -1;
 }
@@ -894,8 +891,8 @@ static char *ext_token(const char *dir, const char *key_name, const char *kid, c
 static void external_issuer_tokens_are_accepted(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/signet-oauth-ext-XXXXXX", jwks_path[256], org[128];
-    assert_non_null(mkdtemp(dir));
+    char dir[64], jwks_path[256], org[128];
+    assert_true(make_data_dir(dir, sizeof dir));
     const char *org_args[] = {"admin", "org",         "create", "--name", "Partner", "--data",
                               dir,     "--log-level", "error",  "--json", NULL};
     json_t *j = run_json(org_args);
@@ -965,8 +962,8 @@ static void token_endpoint_is_rate_limited(void **state)
 {
     (void)state;
     const char *extra[] = {"--token-rate", "1", "--token-burst", "2", NULL};
-    char dir[] = "/tmp/signet-oauth-rl-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    assert_true(make_data_dir(dir, sizeof dir));
     assert_true(server_start(&aux, dir, extra));
     struct response r;
     for (int i = 0; i < 2; i++) {

@@ -39,16 +39,10 @@ static void call(const char *method, const char *path, const char *body, struct 
     tenant_call(&srv, method, path, &a_full, body, NULL, r);
 }
 
-/* Runs a statement with the sqlite3 CLI on dir's database; its output into out. */
+/* Runs a statement on dir's database behind the server's back (test_sql); its rows into out. */
 static void sql_in(const char *dir, const char *statement, char *out, size_t out_len)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"%s\"", dir, statement);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, out_len - 1, p);
-    out[n] = '\0';
-    assert_int_equal(pclose(p), 0);
+    assert_true(test_sql(dir, statement, out, out_len));
 }
 
 static void sql(const char *statement, char *out, size_t out_len)
@@ -391,7 +385,7 @@ static void two_job_runs_at_once_expire_each_process_once(void **state)
         char out[64], q[256];
         snprintf(q, sizeof q,
                  "SELECT COUNT(*) FROM process_audit_records WHERE process_id = '%.63s' "
-                 "AND extras LIKE '%%\\\"transaction_event\\\":\\\"EXPIRED\\\"%%'",
+                 "AND extras LIKE '%%\"transaction_event\":\"EXPIRED\"%%'",
                  pids[i]);
         sql(q, out, sizeof out);
         assert_string_equal(out, "1\n");
@@ -440,7 +434,7 @@ static void server_expires_due_processes_before_it_serves(void **state)
     assert_string_equal(out, "EXPIRED\n");
     snprintf(q, sizeof q,
              "SELECT action || ' ' || status FROM process_audit_records WHERE process_id = '%.63s' "
-             "AND extras LIKE '%%\\\"transaction_trigger\\\":\\\"scheduler\\\"%%'",
+             "AND extras LIKE '%%\"transaction_trigger\":\"scheduler\"%%'",
              pid);
     sql_in(dir, q, out, sizeof out);
     assert_string_equal(out, "transaction ABORT\n");

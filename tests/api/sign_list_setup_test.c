@@ -5,7 +5,7 @@
  * status / teamId / validUntilWithin filters, 400s naming the parameter, and isolation between
  * organizations. Setup: 202 with a /ui/setup/{token} URL, a new link on each call, 404 across
  * organizations, 409 outside CREATED, request validation, and the token stored only hashed
- * (checked in the SQLite file with the sqlite3 CLI).
+ * (checked in the database behind the server's back: test_sql).
  *
  * Organization A gets 23 processes (the first 3 in team "Legal"), organization B gets 2.
  */
@@ -127,13 +127,11 @@ static void shell(const char *cmd, char *out, size_t out_len)
     pclose(f);
 }
 
-/* Runs one SQL statement on the server's SQLite file with the sqlite3 CLI; first line out. */
+/* Runs one SQL statement on the server's database (test_sql); first line out. */
 static void sql(const char *statement, char *out, size_t out_len)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"%s\"", data_dir,
-             statement);
-    shell(cmd, out, out_len);
+    assert_true(test_sql(data_dir, statement, out, out_len));
+    out[strcspn(out, "\n")] = '\0';
 }
 
 static const char minimal_body[] = "{\"initiator\":{\"type\":\"NON_PERSON\",\"name\":\"ERP\"}}";
@@ -182,18 +180,18 @@ static int setup(void **state)
     /* Processes made within one millisecond tie on createdDate; the id orders them. */
     char q[256], all[4096];
     snprintf(q, sizeof q,
-             "SELECT group_concat(id, ',') FROM (SELECT id FROM processes "
-             "WHERE organization_id = '%s' ORDER BY created_at, id)",
+             "SELECT id FROM processes WHERE organization_id = '%s' ORDER BY created_at, id",
              org_a);
-    sql(q, all, sizeof all);
+    if (!test_sql(data_dir, q, all, sizeof all)) /* one id a line */
+        return -1;
     char *p = all;
     for (int i = 0; i < A_COUNT; i++) {
-        size_t len = strcspn(p, ",");
+        size_t len = strcspn(p, "\n");
         if (len == 0 || len >= sizeof sorted[i])
             return -1;
         memcpy(sorted[i], p, len);
         sorted[i][len] = '\0';
-        p += len + (p[len] == ',');
+        p += len + (p[len] == '\n');
     }
     return 0;
 }
@@ -432,17 +430,18 @@ static void setup_returns_a_url_and_stores_only_the_hash(void **state)
     (void)state;
     char token[64], out[512], q[512], hash[128];
     setup_ok(&a_full, a_ids[0], "{\"language\":\"de-CH\"}", token, sizeof token);
-    /* the token appears nowhere in the database file; its SHA-256 does */
-    snprintf(q, sizeof q, "sqlite3 -cmd '.timeout 5000' '%s/signet.db' .dump | grep -c -F -e '%s'",
-             data_dir, token);
-    shell(q, out, sizeof out);
-    assert_string_equal(out, "0");
+    /* the token appears nowhere in the database; its SHA-256 does */
+    char *dump = test_db_dump(data_dir);
+    assert_non_null(dump);
+    assert_non_null(strstr(dump, "process_setup_links"));
+    assert_null(strstr(dump, token));
+    free(dump);
     snprintf(q, sizeof q, "printf '%%s' '%s' | sha256sum | cut -d' ' -f1", token);
     shell(q, hash, sizeof hash);
     assert_int_equal(strlen(hash), 64);
     snprintf(q, sizeof q,
              "SELECT process_id || '|' || language || '|' || mode || '|' || "
-             "(expires_at - created_at) || '|' || (revoked_at IS NULL) "
+             "(expires_at - created_at) || '|' || CASE WHEN revoked_at IS NULL THEN 1 ELSE 0 END "
              "FROM process_setup_links WHERE token_hash = '%s'",
              hash);
     sql(q, out, sizeof out);
@@ -474,7 +473,8 @@ static void setup_twice_issues_a_new_link_and_revokes_the_old(void **state)
              t2, sizeof t2);
     assert_string_not_equal(t1, t2);
     snprintf(q, sizeof q,
-             "SELECT COUNT(*) || '|' || SUM(revoked_at IS NULL) FROM process_setup_links "
+             "SELECT COUNT(*) || '|' || SUM(CASE WHEN revoked_at IS NULL THEN 1 ELSE 0 END) "
+             "FROM process_setup_links "
              "WHERE process_id = '%s'",
              a_ids[1]);
     sql(q, out, sizeof out);

@@ -419,15 +419,12 @@ static void status_and_record_of_a_new_process(void **state)
     assert_string_equal(jstr(records, "0.extras.transaction_event"), "CREATED");
     response_free(&r);
     /* The chain is stored: the first record has no predecessor and a SHA-256 hash. */
-    char cmd[512], out[256] = "";
-    snprintf(cmd, sizeof cmd,
-             "sqlite3 %s/signet.db \"SELECT seq || '|' || prev_hash || '|' || length(hash) "
-             "FROM process_audit_records WHERE process_id = '%s'\"",
-             data_dir, id);
-    FILE *f = popen(cmd, "r");
-    assert_non_null(f);
-    assert_non_null(fgets(out, sizeof out, f));
-    pclose(f);
+    char q[512], out[256] = "";
+    snprintf(q, sizeof q,
+             "SELECT seq || '|' || prev_hash || '|' || length(hash) "
+             "FROM process_audit_records WHERE process_id = '%s'",
+             id);
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     assert_string_equal(out, "1||64\n");
 }
 

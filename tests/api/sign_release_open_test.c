@@ -183,28 +183,12 @@ static void open_person(const struct client *c, const char *pid, const char *per
     call("POST", path, c, body, r);
 }
 
-/* The sqlite3 .dump of the server's database, owned. */
+/* Everything the server's database holds as text (test_db_dump), owned. */
 static char *db_dump(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s/signet.db' .dump", data_dir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 20, len = 0;
-    char *buf = malloc(cap);
+    char *buf = test_db_dump(data_dir);
     assert_non_null(buf);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 4096) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-    }
-    buf[len] = '\0';
-    assert_int_equal(pclose(p), 0);
-    assert_true(len > 1000);
+    assert_true(strlen(buf) > 1000);
     return buf;
 }
 

@@ -424,12 +424,9 @@ static void two_signers_sign_and_complete(void **state)
     response_free(&r);
     assert_int_equal(count_records(pid, "transaction", "transaction_event", "ARCHIVED"), 1);
     /* The bytes are gone from the blob store (not only hidden). */
-    char out[256];
-    assert_int_equal(sh_run(out, sizeof out,
-                            "sqlite3 '%s/signet.db' \"SELECT blob_hash FROM document_versions "
-                            "WHERE id = '%s'\"",
-                            data_dir, contract2),
-                     0);
+    char out[256], q[256];
+    snprintf(q, sizeof q, "SELECT blob_hash FROM document_versions WHERE id = '%s'", contract2);
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     out[strcspn(out, "\n")] = '\0';
     assert_int_equal(strlen(out), 64);
     char blob[1024];

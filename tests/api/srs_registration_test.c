@@ -9,6 +9,11 @@
  *     `openssl cms -verify` under the root and the database holds no clear name;
  *   - partner callbacks: forged → 401, replayed → same answer without a second transition,
  *     a different result for a decided order → 409; a rejection → REJECTED;
+ *   - bank identification (bank-sim): the simulated bank's page shows the reference transfer,
+ *     a wrong bank login is refused, the confirmed transfer leads to ACTIVE with an
+ *     "electronic_record" in verified_claims and the account in the evidence; the bank's
+ *     callbacks are authenticated, idempotent, checked (reference, account's country); a name
+ *     mismatch or a cancel → REJECTED;
  *   - one-time codes: wrong codes counted, 5 wrong → a new code is needed;
  *   - webhooks: each status change is POSTed with an HMAC signature by the srs-webhooks job,
  *     a refused delivery is retried;
@@ -43,6 +48,7 @@
 #define NO_ID    "srs:registration:create srs:registration:read"
 #define SECRET   "test-partner-secret"
 #define MOBILE   "+41791112233"
+#define MOBILE2  "+41794445566" /* the bank tests' (codes are capped per number and hour) */
 #define REG_PATH "/srs/v1/registrations"
 
 static struct server srv;
@@ -93,14 +99,20 @@ static void call_public(const char *method, const char *path, const char *body, 
     assert_true(http(&srv, method, path, body ? headers : NULL, body, body ? strlen(body) : 0, r));
 }
 
-/* POSTs a partner callback body with a signature header value (NULL: none). */
+/* POSTs a partner callback body to connector with a signature header value (NULL: none). */
+static void callback_to(const char *connector, const char *body, const char *signature,
+                        struct response *r)
+{
+    char sig[160], path[128];
+    snprintf(sig, sizeof sig, "X-Signet-Signature: %s", signature ? signature : "");
+    snprintf(path, sizeof path, "/srs/partner/v1/%s/callback", connector);
+    const char *headers[] = {"Content-Type: application/json", signature ? sig : NULL, NULL};
+    assert_true(http(&srv, "POST", path, headers, body, strlen(body), r));
+}
+
 static void callback(const char *body, const char *signature, struct response *r)
 {
-    char sig[160];
-    snprintf(sig, sizeof sig, "X-Signet-Signature: %s", signature ? signature : "");
-    const char *headers[] = {"Content-Type: application/json", signature ? sig : NULL, NULL};
-    assert_true(
-        http(&srv, "POST", "/srs/partner/v1/video-sim/callback", headers, body, strlen(body), r));
+    callback_to("video-sim", body, signature, r);
 }
 
 static void sign_body(const char *key, const char *body, char out[80])
@@ -113,9 +125,7 @@ static void sign_body(const char *key, const char *body, char out[80])
 
 static void sql(const char *statement, char *out, size_t out_len)
 {
-    int rc = sh_run(out, out_len, "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"%s\"", data_dir,
-                    statement);
-    assert_int_equal(rc, 0);
+    assert_true(test_sql(data_dir, statement, out, out_len));
 }
 
 static int64_t sql_count(const char *fmt, const char *arg)
@@ -126,26 +136,50 @@ static int64_t sql_count(const char *fmt, const char *arg)
     return strtoll(out, NULL, 10);
 }
 
+/* POSTs an authentic callback body to connector twice (the second a replay): both answer 200
+ * with status, and registration id went to status once (one audit record). */
+static void callback_applied_once(const char *connector, const char *body, const char *id,
+                                  const char *status)
+{
+    char sig[80], q[256];
+    struct response r;
+    sign_body(SECRET, body, sig);
+    for (int i = 0; i < 2; i++) {
+        callback_to(connector, body, sig, &r);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(xs(r.json, "status"), status);
+        response_free(&r);
+    }
+    snprintf(q, sizeof q,
+             "SELECT COUNT(*) FROM srs_audit WHERE registration_id = '%%s' AND action = "
+             "'STATUS:%s'",
+             status);
+    assert_int_equal(sql_count(q, id), 1);
+}
+
 struct reg {
     char id[64];
     char link[256]; /* /srs/r/{token} */
     char secret[80];
 };
 
-static void create(const struct client *c, const char *extra, struct reg *out)
+/* Creates a registration offering method in jurisdiction CH or EU at level (ADVANCED or
+ * QUALIFIED); extra: more fields of the body (",\"person\":…") or NULL. */
+static void create_for(const struct client *c, const char *method, const char *jurisdiction,
+                       const char *level, const char *extra, struct reg *out)
 {
     char body[1024];
     struct response r;
     snprintf(body, sizeof body,
-             "{\"methods\":[\"SRS_VIDEO\"],\"jurisdiction\":\"CH\",\"level\":\"QUALIFIED\","
+             "{\"methods\":[\"%s\"],\"jurisdiction\":\"%s\",\"level\":\"%s\","
              "\"externalIdentifier\":\"crm-42\"%s}",
-             extra ? extra : "");
+             method, jurisdiction, level, extra ? extra : "");
     tenant_call(&srv, "POST", REG_PATH, c, body, NULL, &r);
     if (r.status != 201)
         fail_msg("create: %ld %s", r.status, r.body);
     assert_string_equal(xs(r.json, "status"), "OPEN");
-    assert_string_equal(xs(r.json, "jurisdiction"), "CH");
-    assert_string_equal(xs(r.json, "level"), "QUALIFIED");
+    assert_string_equal(xs(r.json, "jurisdiction"), jurisdiction);
+    assert_string_equal(xs(r.json, "level"), level);
     assert_string_equal(xs(r.json, "externalIdentifier"), "crm-42");
     const char *url = xs(r.json, "url");
     assert_non_null(url);
@@ -157,6 +191,11 @@ static void create(const struct client *c, const char *extra, struct reg *out)
     snprintf(out->secret, sizeof out->secret, "%s",
              xs(r.json, "webhookSecret") ? xs(r.json, "webhookSecret") : "");
     response_free(&r);
+}
+
+static void create(const struct client *c, const char *extra, struct reg *out)
+{
+    create_for(c, "SRS_VIDEO", "CH", "QUALIFIED", extra, out);
 }
 
 static json_t *get_reg(const struct client *c, const char *id, long status)
@@ -171,6 +210,23 @@ static json_t *get_reg(const struct client *c, const char *id, long status)
     return j;
 }
 
+/* Chooses method on the end customer's page: the simulator's order path (sim_prefix…). */
+static void start_method(const struct reg *g, const char *method, const char *sim_prefix,
+                         char *order_path, size_t len)
+{
+    char path[320], body[96];
+    struct response r;
+    snprintf(path, sizeof path, "%s/start", g->link);
+    snprintf(body, sizeof body, "{\"method\":\"%s\"}", method);
+    call_public("POST", path, body, &r);
+    if (r.status != 200)
+        fail_msg("start %s: %ld %s", method, r.status, r.body);
+    const char *tail = strstr(xs(r.json, "url"), sim_prefix);
+    assert_non_null(tail);
+    snprintf(order_path, len, "%s", tail);
+    response_free(&r);
+}
+
 /* Chooses the video method on the end customer's page: the simulator's order path. */
 static void start_video(const struct reg *g, char *order_path, size_t len)
 {
@@ -183,13 +239,7 @@ static void start_video(const struct reg *g, char *order_path, size_t len)
     assert_string_equal(xs(m, "id"), "SRS_VIDEO");
     assert_string_equal(xs(json_object_get(m, "name"), "de"), "Video-Identifikation");
     response_free(&r);
-    snprintf(path, sizeof path, "%s/start", g->link);
-    call_public("POST", path, "{\"method\":\"SRS_VIDEO\"}", &r);
-    assert_int_equal(r.status, 200);
-    const char *tail = strstr(xs(r.json, "url"), "/srs/sim/video/");
-    assert_non_null(tail);
-    snprintf(order_path, len, "%s", tail);
-    response_free(&r);
+    start_method(g, "SRS_VIDEO", "/srs/sim/video/", order_path, len);
 }
 
 #define APPROVAL                                                                                   \
@@ -198,29 +248,41 @@ static void start_video(const struct reg *g, char *order_path, size_t len)
     "\"document\":{\"type\":\"PASSPORT\",\"number\":\"X1234567\",\"expiryDate\":\"2029-06-30\","   \
     "\"issuingCountry\":\"CH\"},\"mobile\":\"" MOBILE "\"}"
 
-static void decide(const char *order_path, const char *body, long status, const char *expect)
+/* POSTs body to the simulator's order_path + "/" + action (decide, confirm). */
+static void sim_answer(const char *order_path, const char *action, const char *body, long status,
+                       const char *expect)
 {
     char path[320];
     struct response r;
-    snprintf(path, sizeof path, "%s/decide", order_path);
+    snprintf(path, sizeof path, "%s/%s", order_path, action);
     call_public("POST", path, body, &r);
     if (r.status != status)
-        fail_msg("decide: %ld %s", r.status, r.body);
+        fail_msg("%s: %ld %s", action, r.status, r.body);
     if (expect)
         assert_string_equal(xs(r.json, "status"), expect);
     response_free(&r);
 }
 
-/* The newest SMS to MOBILE of a kind, its body into out. */
-static void newest_sms(const char *kind, char *out, size_t len)
+static void decide(const char *order_path, const char *body, long status, const char *expect)
+{
+    sim_answer(order_path, "decide", body, status, expect);
+}
+
+/* The newest SMS to mobile of a kind, its body into out. */
+static void newest_sms_to(const char *mobile, const char *kind, char *out, size_t len)
 {
     char q[256];
     snprintf(q, sizeof q,
-             "SELECT body FROM outbox WHERE recipient = '" MOBILE "' AND kind = '%s' "
-             "ORDER BY created_at DESC, rowid DESC LIMIT 1",
-             kind);
+             "SELECT body FROM outbox WHERE recipient = '%s' AND kind = '%s' "
+             "ORDER BY created_at DESC, %s DESC LIMIT 1",
+             mobile, kind, test_sql_insert_order());
     sql(q, out, len);
     assert_true(out[0] != '\0');
+}
+
+static void newest_sms(const char *kind, char *out, size_t len)
+{
+    newest_sms_to(MOBILE, kind, out, len);
 }
 
 static void code_from(const char *text, char code[7])
@@ -236,6 +298,55 @@ static void code_from(const char *text, char code[7])
             p += n - 1;
     }
     fail_msg("no code in: %s", text);
+}
+
+/* Asks for a code on the end customer's page; the code of the SMS to mobile into code. */
+static void send_code(const struct reg *g, const char *mobile, char code[7])
+{
+    char path[320], sms[2048];
+    struct response r;
+    snprintf(path, sizeof path, "%s/code", g->link);
+    call_public("POST", path, NULL, &r);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    newest_sms_to(mobile, "CODE", sms, sizeof sms);
+    code_from(sms, code);
+}
+
+/* The terms link (/srs/terms/{token}) of the newest SMS to mobile. */
+static void terms_link(const char *mobile, char *out, size_t len)
+{
+    char sms[2048];
+    newest_sms_to(mobile, "SRS_TERMS", sms, sizeof sms);
+    const char *t = strstr(sms, "/srs/terms/");
+    assert_non_null(t);
+    snprintf(out, len, "%.*s", (int)strcspn(t, " \n"), t);
+    assert_true(strlen(out) - strlen("/srs/terms/") >= 43);
+}
+
+/* The evidence package of registration id (read with srs:identity:read), saved as name in the
+ * data directory, verified with `openssl cms -verify` under the root: its JSON (owned). */
+static json_t *verified_evidence(const char *id, const char *name)
+{
+    char path[400], file[512], out[8192];
+    struct response r;
+    snprintf(path, sizeof path, REG_PATH "/%s/evidence", id);
+    tenant_call(&srv, "GET", path, &a_full, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    snprintf(file, sizeof file, "%s/%s", data_dir, name);
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(r.body, 1, r.body_len, f), r.body_len);
+    fclose(f);
+    response_free(&r);
+    int rc = sh_run(out, sizeof out,
+                    "cd '%s' && curl -sf %s/pki/root.pem -o root.pem && openssl cms -verify "
+                    "-inform DER -in '%s' -CAfile root.pem 2>/dev/null",
+                    data_dir, srv.base, name);
+    assert_int_equal(rc, 0);
+    json_t *ev = json_loads(out, 0, NULL);
+    assert_non_null(ev);
+    return ev;
 }
 
 /* ---- catalogue ---- */
@@ -286,7 +397,7 @@ static void registrations_need_scopes_and_stay_in_their_organization(void **stat
     response_free(&r);
 
     tenant_call(&srv, "POST", REG_PATH, &a_full,
-                "{\"methods\":[\"SRS_BANK\"],\"jurisdiction\":\"CH\",\"level\":\"QUALIFIED\"}",
+                "{\"methods\":[\"SRS_NOSUCH\"],\"jurisdiction\":\"CH\",\"level\":\"QUALIFIED\"}",
                 NULL, &r);
     assert_error_object(&r, 400, "Validation");
     assert_non_null(strstr(xs(r.json, "message"), "methods[0]"));
@@ -344,7 +455,7 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
 {
     (void)state;
     struct reg g;
-    char order[256], sms[2048], code[7], path[512], out[8192];
+    char order[256], code[7], path[512], out[8192];
     struct response r;
     create(&a_full, ",\"person\":{\"givenName\":\"Zora\",\"familyName\":\"Quellmatt\"}", &g);
     start_video(&g, order, sizeof order);
@@ -378,12 +489,7 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
                      1);
 
     /* Mobile verification: a wrong code, then the right one. */
-    snprintf(path, sizeof path, "%s/code", g.link);
-    call_public("POST", path, NULL, &r);
-    assert_int_equal(r.status, 200);
-    response_free(&r);
-    newest_sms("CODE", sms, sizeof sms);
-    code_from(sms, code);
+    send_code(&g, MOBILE, code);
     snprintf(path, sizeof path, "%s/verify", g.link);
     char wrong[16];
     snprintf(wrong, sizeof wrong, "%06d", ((int)strtol(code, NULL, 10) + 1) % 1000000);
@@ -401,12 +507,8 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
     response_free(&r);
 
     /* The terms link arrives by SMS; accepting it records the version hash. */
-    newest_sms("SRS_TERMS", sms, sizeof sms);
-    const char *t = strstr(sms, "/srs/terms/");
-    assert_non_null(t);
     char terms[256];
-    snprintf(terms, sizeof terms, "%.*s", (int)strcspn(t, " \n"), t);
-    assert_true(strlen(terms) - strlen("/srs/terms/") >= 43);
+    terms_link(MOBILE, terms, sizeof terms);
     snprintf(path, sizeof path, "%s/state?lang=de", terms);
     call_public("GET", path, NULL, &r);
     assert_int_equal(r.status, 200);
@@ -439,22 +541,7 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
     tenant_call(&srv, "GET", path, &a_noid, NULL, NULL, &r);
     assert_int_equal(r.status, 403);
     response_free(&r);
-    tenant_call(&srv, "GET", path, &a_full, NULL, NULL, &r);
-    assert_int_equal(r.status, 200);
-    char file[512];
-    snprintf(file, sizeof file, "%s/evidence.der", data_dir);
-    FILE *f = fopen(file, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(r.body, 1, r.body_len, f), r.body_len);
-    fclose(f);
-    response_free(&r);
-    int rc = sh_run(out, sizeof out,
-                    "cd '%s' && curl -sf %s/pki/root.pem -o root.pem && openssl cms -verify "
-                    "-inform DER -in evidence.der -CAfile root.pem 2>/dev/null",
-                    data_dir, srv.base);
-    assert_int_equal(rc, 0);
-    json_t *ev = json_loads(out, 0, NULL);
-    assert_non_null(ev);
+    json_t *ev = verified_evidence(g.id, "evidence.der");
     assert_string_equal(xs(ev, "registrationId"), g.id);
     assert_string_equal(xs(ev, "agent"), "Agent Smith");
     assert_string_equal(xs(ev, "method"), "SRS_VIDEO");
@@ -462,10 +549,10 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
     assert_string_equal(xs(json_object_get(ev, "document"), "number"), "X1234567");
     json_decref(ev);
     /* Canonical: the signed bytes are the sorted, compact serialisation. */
-    rc = sh_run(out, sizeof out,
-                "cd '%s' && openssl cms -verify -inform DER -in evidence.der -CAfile root.pem "
-                "2>/dev/null | head -c 40",
-                data_dir);
+    int rc = sh_run(out, sizeof out,
+                    "cd '%s' && openssl cms -verify -inform DER -in evidence.der -CAfile root.pem "
+                    "2>/dev/null | head -c 40",
+                    data_dir);
     assert_int_equal(rc, 0);
     assert_true(strncmp(out, "{\"agent\":\"Agent Smith\",\"connector\":", 35) == 0);
     rc = sh_run(out, sizeof out,
@@ -484,7 +571,9 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
     unsigned char mk[CRYPTO_KEY_LEN];
     struct store *st = NULL;
     assert_true(masterkey_load(&cfg, mk, out, sizeof out));
-    assert_int_equal(store_open("sqlite", data_dir, &st, out, sizeof out), STORE_OK);
+    char dsn[1024];
+    assert_true(test_store_for(data_dir, dsn, sizeof dsn)); /* SQLite, or the server's schema */
+    assert_int_equal(store_open(dsn, data_dir, &st, out, sizeof out), STORE_OK);
     struct srs_env env = {.store = st, .cfg = &cfg, .master_key = mk};
     struct srs_signer_identity id;
     assert_int_equal(srs_registration_for_signer(&env, org_a, MOBILE, "CH", "QUALIFIED", &id),
@@ -503,13 +592,10 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
         SRS_R_NOT_FOUND);
     store_close(st);
 
-    /* No clear personal data in the database (WAL checkpointed first). */
-    rc = sh_run(out, sizeof out,
-                "sqlite3 -cmd '.timeout 5000' '%s/signet.db' 'PRAGMA wal_checkpoint(FULL);' "
-                ">/dev/null && cat '%s/signet.db' '%s/signet.db-wal' 2>/dev/null | "
-                "grep -c -a -e Quellmatt -e X1234567 -e 1985-04-12",
-                data_dir, data_dir, data_dir);
-    assert_string_equal(out, "0\n");
+    /* No clear personal data in the database. */
+    assert_false(test_db_holds(data_dir, "Quellmatt"));
+    assert_false(test_db_holds(data_dir, "X1234567"));
+    assert_false(test_db_holds(data_dir, "1985-04-12"));
 }
 
 /* ---- partner callbacks ---- */
@@ -536,19 +622,7 @@ static void callbacks_are_authenticated_and_idempotent(void **state)
     assert_error_object(&r, 401, "Unauthorized");
     response_free(&r);
 
-    sign_body(SECRET, body, sig);
-    callback(body, sig, &r);
-    assert_int_equal(r.status, 200);
-    assert_string_equal(xs(r.json, "status"), "REJECTED");
-    response_free(&r);
-    callback(body, sig, &r); /* replay */
-    assert_int_equal(r.status, 200);
-    assert_string_equal(xs(r.json, "status"), "REJECTED");
-    response_free(&r);
-    assert_int_equal(sql_count("SELECT COUNT(*) FROM srs_audit WHERE registration_id = '%s' "
-                               "AND action = 'STATUS:REJECTED'",
-                               g.id),
-                     1);
+    callback_applied_once("video-sim", body, g.id, "REJECTED");
     json_t *j = get_reg(&a_full, g.id, 200);
     assert_string_equal(xs(j, "status"), "REJECTED");
     assert_string_equal(xs(j, "rejectionReason"), "document not readable");
@@ -571,6 +645,245 @@ static void callbacks_are_authenticated_and_idempotent(void **state)
     sign_body(SECRET, other, sig);
     callback(other, sig, &r);
     assert_int_equal(r.status, 404);
+    response_free(&r);
+}
+
+/* ---- bank identification ---- */
+
+#define IBAN_CH "CH9300762011623852957"
+#define BANK_PERSON                                                                                \
+    ",\"person\":{\"givenName\":\"Lio\",\"familyName\":\"Brunnhalde\","                            \
+    "\"iban\":\"CH93 0076 2011 6238 5295 7\",\"mobile\":\"" MOBILE2 "\"}"
+/* What the account holder enters on the simulated bank's page (given name as a parameter). */
+#define BANK_CONFIRM(given)                                                                        \
+    "{\"action\":\"CONFIRM\",\"login\":\"simbank\",\"password\":\"simbank-test\","                 \
+    "\"accountHolder\":{\"givenName\":\"" given "\",\"familyName\":\"Brunnhalde\","                \
+    "\"birthDate\":\"1990-02-03\"},\"iban\":\"ch93 0076 2011 6238 5295 7\",\"mobile\":\"" MOBILE2  \
+    "\"}"
+
+/* The simulated bank's page state of order_path (owned). */
+static json_t *bank_state(const char *order_path)
+{
+    char path[320];
+    struct response r;
+    snprintf(path, sizeof path, "%s/state", order_path);
+    call_public("GET", path, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_incref(r.json);
+    response_free(&r);
+    return j;
+}
+
+/* The mobile code and the terms of use of an identified registration: ACTIVE. */
+static void finish_registration(const struct reg *g, const char *mobile)
+{
+    char code[7], path[512], body[160], terms[256], version[80];
+    struct response r;
+    send_code(g, mobile, code);
+    snprintf(path, sizeof path, "%s/verify", g->link);
+    snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
+    call_public("POST", path, body, &r);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    terms_link(mobile, terms, sizeof terms);
+    snprintf(path, sizeof path, "%s/state?lang=en", terms);
+    call_public("GET", path, NULL, &r);
+    assert_int_equal(r.status, 200);
+    snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    response_free(&r);
+    snprintf(path, sizeof path, "%s/accept", terms);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\"}", version);
+    call_public("POST", path, body, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(xs(r.json, "status"), "ACTIVE");
+    response_free(&r);
+}
+
+static void bank_flow_reaches_active_with_the_bank_record(void **state)
+{
+    (void)state;
+    struct reg g;
+    char order[256], reference[32];
+    struct response r;
+    tenant_call(&srv, "GET", "/srs/v1/methods?jurisdiction=CH&level=ADVANCED", &a_read, NULL, NULL,
+                &r);
+    json_t *m = NULL, *entry;
+    size_t i;
+    json_array_foreach(json_object_get(r.json, "methods"), i, entry)
+    {
+        if (!strcmp(xs(entry, "id"), "SRS_BANK"))
+            m = entry;
+    }
+    assert_non_null(m);
+    assert_string_equal(xs(json_object_get(m, "name"), "fr"), "Identification bancaire");
+    assert_false(
+        json_is_true(json_object_get(json_object_get(m, "validity"), "limitedByDocumentExpiry")));
+    response_free(&r);
+
+    create_for(&a_full, "SRS_BANK", "CH", "ADVANCED", BANK_PERSON, &g);
+    start_method(&g, "SRS_BANK", "/srs/sim/bank/", order, sizeof order);
+    /* The simulated bank shows the transfer to make and the registration's holder and IBAN. */
+    json_t *s = bank_state(order);
+    json_t *transfer = json_object_get(s, "transfer");
+    assert_string_equal(xs(transfer, "amount"), "0.10");
+    assert_string_equal(xs(transfer, "currency"), "CHF");
+    assert_int_equal(strlen(xs(transfer, "reference")), 13);
+    assert_true(strncmp(xs(transfer, "reference"), "SRS-", 4) == 0);
+    snprintf(reference, sizeof reference, "%s", xs(transfer, "reference"));
+    assert_string_equal(xs(json_object_get(s, "prefill"), "iban"), "CH93 0076 2011 6238 5295 7");
+    assert_string_equal(xs(json_object_get(s, "prefill"), "familyName"), "Brunnhalde");
+    json_decref(s);
+
+    /* A wrong bank login reports nothing. */
+    sim_answer(order, "confirm",
+               "{\"action\":\"CONFIRM\",\"login\":\"simbank\",\"password\":\"guess\","
+               "\"accountHolder\":{\"givenName\":\"Lio\",\"familyName\":\"Brunnhalde\"},"
+               "\"iban\":\"" IBAN_CH "\",\"mobile\":\"" MOBILE2 "\"}",
+               400, NULL);
+    json_t *j = get_reg(&a_read, g.id, 200);
+    assert_string_equal(xs(j, "status"), "IN_IDENTIFICATION");
+    json_decref(j);
+
+    sim_answer(order, "confirm", BANK_CONFIRM("lio"), 200, "AWAITING_TERMS");
+    j = get_reg(&a_full, g.id, 200);
+    /* Valid 2 years from the identification (no document to limit it). */
+    const char *identified = xs(j, "identifiedAt"), *valid = xs(j, "validUntil");
+    assert_string_equal(valid + 4, identified + 4);
+    assert_int_equal(strtol(valid, NULL, 10) - strtol(identified, NULL, 10), 2);
+    json_t *verification = json_object_get(json_object_get(j, "verified_claims"), "verification");
+    json_t *claims = json_object_get(json_object_get(j, "verified_claims"), "claims");
+    json_t *ev = json_array_get(json_object_get(verification, "evidence"), 0);
+    assert_string_equal(xs(verification, "assurance_level"), "advanced");
+    assert_string_equal(xs(ev, "type"), "electronic_record");
+    assert_null(json_object_get(ev, "document_details"));
+    assert_string_equal(xs(json_object_get(ev, "record"), "type"), "bank_account");
+    assert_string_equal(
+        xs(json_object_get(json_object_get(ev, "record"), "source"), "country_code"), "CH");
+    assert_string_equal(xs(json_array_get(json_object_get(ev, "check_details"), 0), "txn"),
+                        reference);
+    assert_string_equal(xs(claims, "given_name"), "lio"); /* as the bank knows the holder */
+    assert_string_equal(xs(claims, "birthdate"), "1990-02-03");
+    assert_null(json_object_get(claims, "nationalities")); /* the bank did not say */
+    assert_string_equal(xs(claims, "phone_number"), MOBILE2);
+    json_decref(j);
+
+    finish_registration(&g, MOBILE2);
+    j = get_reg(&a_noid, g.id, 200);
+    assert_string_equal(xs(j, "status"), "ACTIVE");
+    json_decref(j);
+
+    /* The evidence package names the account and the transfer, signed by the RA. */
+    json_t *e = verified_evidence(g.id, "bank-evidence.der");
+    assert_string_equal(xs(e, "method"), "SRS_BANK");
+    assert_string_equal(xs(e, "connector"), "bank-sim");
+    assert_string_equal(xs(json_object_get(e, "account"), "iban"), IBAN_CH);
+    assert_string_equal(xs(json_object_get(e, "account"), "reference"), reference);
+    assert_null(json_object_get(e, "document"));
+    json_decref(e);
+
+    /* No clear IBAN or name in the database (prefill and identity are sealed). */
+    assert_false(test_db_holds(data_dir, IBAN_CH));
+    assert_false(test_db_holds(data_dir, "Brunnhalde"));
+}
+
+/* An approved bank result for order_id as a real bank would post it (iban, reference). */
+static void bank_result(char *out, size_t len, const char *order_id, const char *iban,
+                        const char *reference)
+{
+    snprintf(out, len,
+             "{\"orderId\":\"%s\",\"result\":\"APPROVED\",\"agent\":\"Bank Z\","
+             "\"identifiedAt\":\"2026-01-01T10:00:00Z\",\"accountHolder\":{\"givenName\":\"Ida\","
+             "\"familyName\":\"Zeller\"},\"account\":{\"iban\":\"%s\",\"bankName\":\"Bank Z\"},"
+             "\"transfer\":{\"reference\":\"%s\",\"amount\":\"0.10\",\"currency\":\"CHF\"},"
+             "\"mobile\":\"" MOBILE2 "\"}",
+             order_id, iban, reference);
+}
+
+static void bank_callbacks_are_authenticated_checked_and_idempotent(void **state)
+{
+    (void)state;
+    struct reg g;
+    char order[256], body[1024], other[1024], sig[80], reference[32];
+    struct response r;
+    create_for(&a_full, "SRS_BANK", "CH", "ADVANCED", NULL, &g);
+    start_method(&g, "SRS_BANK", "/srs/sim/bank/", order, sizeof order);
+    const char *order_id = order + strlen("/srs/sim/bank/");
+    json_t *s = bank_state(order);
+    snprintf(reference, sizeof reference, "%s", xs(json_object_get(s, "transfer"), "reference"));
+    json_decref(s);
+
+    bank_result(body, sizeof body, order_id, IBAN_CH, reference);
+    callback_to("bank-sim", body, NULL, &r);
+    assert_error_object(&r, 401, "Unauthorized");
+    response_free(&r);
+    sign_body("forged-secret", body, sig);
+    callback_to("bank-sim", body, sig, &r);
+    assert_error_object(&r, 401, "Unauthorized");
+    response_free(&r);
+    /* The video connector does not accept the bank's order. */
+    sign_body(SECRET, body, sig);
+    callback_to("video-sim", body, sig, &r);
+    assert_int_equal(r.status, 400); /* not a video result */
+    response_free(&r);
+
+    /* Another order's reference, or an account outside the jurisdiction, is refused. */
+    bank_result(other, sizeof other, order_id, IBAN_CH, "SRS-0000-0000");
+    sign_body(SECRET, other, sig);
+    callback_to("bank-sim", other, sig, &r);
+    assert_error_object(&r, 400, "Validation");
+    assert_non_null(strstr(xs(r.json, "message"), "transfer.reference"));
+    response_free(&r);
+    bank_result(other, sizeof other, order_id, "DE89370400440532013000", reference);
+    sign_body(SECRET, other, sig);
+    callback_to("bank-sim", other, sig, &r);
+    assert_error_object(&r, 400, "Validation");
+    response_free(&r);
+
+    callback_applied_once("bank-sim", body, g.id, "AWAITING_TERMS");
+    /* A different result for the decided order (even authentic) changes nothing. */
+    bank_result(other, sizeof other, order_id, "LI21088100002324013AA", reference);
+    sign_body(SECRET, other, sig);
+    callback_to("bank-sim", other, sig, &r);
+    assert_error_object(&r, 409, "Conflict");
+    response_free(&r);
+    s = bank_state(order);
+    assert_true(json_is_true(json_object_get(s, "decided")));
+    json_decref(s);
+}
+
+static void bank_rejections_end_the_registration(void **state)
+{
+    (void)state;
+    struct reg g, h;
+    char order[256];
+    struct response r;
+    /* The bank's holder is not the person of the registration. */
+    create_for(&a_full, "SRS_BANK", "CH", "ADVANCED", BANK_PERSON, &g);
+    start_method(&g, "SRS_BANK", "/srs/sim/bank/", order, sizeof order);
+    sim_answer(order, "confirm", BANK_CONFIRM("Mara"), 200, "REJECTED");
+    json_t *j = get_reg(&a_read, g.id, 200);
+    assert_string_equal(xs(j, "status"), "REJECTED");
+    assert_non_null(strstr(xs(j, "rejectionReason"), "does not match"));
+    json_decref(j);
+    sim_answer(order, "confirm", BANK_CONFIRM("Lio"), 409, NULL);
+
+    /* The person cancels at the bank (an EU registration: the transfer is in EUR). */
+    create_for(&a_full, "SRS_BANK", "EU", "ADVANCED", NULL, &h);
+    start_method(&h, "SRS_BANK", "/srs/sim/bank/", order, sizeof order);
+    json_t *s = bank_state(order);
+    assert_string_equal(xs(json_object_get(s, "transfer"), "currency"), "EUR");
+    json_decref(s);
+    sim_answer(order, "confirm", "{\"action\":\"CANCEL\"}", 200, "REJECTED");
+    j = get_reg(&a_read, h.id, 200);
+    assert_non_null(strstr(xs(j, "rejectionReason"), "cancelled"));
+    json_decref(j);
+
+    /* The default catalogue offers the bank method for ADVANCED only (docs/srs.md). */
+    tenant_call(&srv, "POST", REG_PATH, &a_full,
+                "{\"methods\":[\"SRS_BANK\"],\"jurisdiction\":\"CH\",\"level\":\"QUALIFIED\"}",
+                NULL, &r);
+    assert_error_object(&r, 400, "Validation");
+    assert_non_null(strstr(xs(r.json, "message"), "does not serve"));
     response_free(&r);
 }
 
@@ -781,11 +1094,10 @@ static void older_pki_gets_its_registration_authority(void **state)
     assert_true(server_start(&s2, dir, NULL));
     assert_int_equal(server_stop(&s2, true), 0);
     /* As a store written before "ra" existed. */
-    assert_int_equal(sh_run(out, sizeof out,
-                            "sqlite3 '%s/signet.db' \"DELETE FROM pki_entities WHERE name = 'ra'; "
-                            "SELECT COUNT(*) FROM pki_entities;\"",
-                            dir),
-                     0);
+    assert_true(test_sql(dir,
+                         "DELETE FROM pki_entities WHERE name = 'ra'; "
+                         "SELECT COUNT(*) FROM pki_entities",
+                         out, sizeof out));
     assert_string_equal(out, "6\n");
     assert_true(server_start(&s2, dir, NULL));
     int rc = sh_run(out, sizeof out,
@@ -805,6 +1117,9 @@ int main(void)
         cmocka_unit_test(registrations_need_scopes_and_stay_in_their_organization),
         cmocka_unit_test(video_flow_reaches_active_with_signed_encrypted_evidence),
         cmocka_unit_test(callbacks_are_authenticated_and_idempotent),
+        cmocka_unit_test(bank_flow_reaches_active_with_the_bank_record),
+        cmocka_unit_test(bank_callbacks_are_authenticated_checked_and_idempotent),
+        cmocka_unit_test(bank_rejections_end_the_registration),
         cmocka_unit_test(wrong_codes_are_limited),
         cmocka_unit_test(status_changes_reach_the_webhook_signed),
         cmocka_unit_test(operator_catalogue_replaces_the_default),

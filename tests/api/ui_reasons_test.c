@@ -59,11 +59,12 @@ static int teardown(void **state)
 static void outbox_code(const char *pid, char code[7])
 {
     char out[4096];
-    int rc = sh_run(out, sizeof out,
-                    "sqlite3 '%s/signet.db' \"SELECT body FROM outbox WHERE participant_id = '%s' "
-                    "AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1\"",
-                    data_dir, pid);
-    assert_int_equal(rc, 0);
+    char q[256];
+    snprintf(q, sizeof q,
+             "SELECT body FROM outbox WHERE participant_id = '%s' AND kind = 'CODE' "
+             "ORDER BY created_at DESC, %s DESC LIMIT 1",
+             pid, test_sql_insert_order());
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     const char *p = out;
     while (*p && strspn(p, "0123456789") != 6)
         p += strspn(p, "0123456789") ? strspn(p, "0123456789") : 1;

@@ -16,6 +16,7 @@
 #include "core/base32.h"
 #include "core/crypto.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,16 +148,22 @@ static void enrol_confirm_replay_refused_then_sign_with_app(void **state)
     json_decref(again);
 
     /* The secret is stored sealed (48 bytes: nonce, 20 bytes, tag), not in clear. */
-    char out[512], hex[41];
+    char out[512], hex[41], q[256];
     crypto_hex(secret, sizeof secret, hex);
-    assert_int_equal(sh_run(out, sizeof out,
-                            "sqlite3 '%s/signet.db' \"SELECT length(secret_sealed), "
-                            "lower(hex(secret_sealed)) FROM totp_enrolments WHERE "
-                            "participant_id = '%s'\"",
-                            data_dir, p.a_id),
-                     0);
-    assert_true(!strncmp(out, "48|", 3));
-    assert_null(strstr(out, hex));
+    snprintf(q, sizeof q,
+             "SELECT length(secret_sealed) FROM totp_enrolments WHERE participant_id = '%s'",
+             p.a_id);
+    assert_true(test_sql(data_dir, q, out, sizeof out));
+    assert_string_equal(out, "48\n");
+    /* The sealed bytes are not the secret (in hex, as the dump shows BLOBs). */
+    char *dump = test_db_dump(data_dir);
+    assert_non_null(dump);
+    assert_non_null(strstr(dump, "totp_enrolments"));
+    assert_null(strstr(dump, secret32));
+    for (char *c = dump; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    assert_null(strstr(dump, hex));
+    free(dump);
     assert_null(strstr(out, secret32));
     json_decref(e);
 

@@ -305,11 +305,12 @@ static long post(struct browser *b, const char *path, const char *body, const ch
 static void outbox_code(const char *pid, char code[7])
 {
     char out[4096];
-    int rc = sh_run(out, sizeof out,
-                    "sqlite3 '%s/signet.db' \"SELECT body FROM outbox WHERE participant_id = '%s' "
-                    "AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1\"",
-                    data_dir, pid);
-    assert_int_equal(rc, 0);
+    char q[256];
+    snprintf(q, sizeof q,
+             "SELECT body FROM outbox WHERE participant_id = '%s' AND kind = 'CODE' "
+             "ORDER BY created_at DESC, %s DESC LIMIT 1",
+             pid, test_sql_insert_order());
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     for (const char *p = out; *p; p++) {
         size_t n = strspn(p, "0123456789");
         if (n == 6) {

@@ -242,12 +242,10 @@ static void register_and_sign_with_es256_passkey(void **state)
     assert_string_equal(xs(signer, "certificateMatch"), "MATCH");
     json_decref(signer);
     assert_int_equal(page_records(&srv, &cl, p.id, "sign", "SUCCESS", "sign_method", "PASSKEY"), 1);
-    char out[256];
-    assert_int_equal(sh_run(out, sizeof out,
-                            "sqlite3 '%s/signet.db' \"SELECT alg, sign_count FROM "
-                            "passkey_credentials WHERE participant_id = '%s'\"",
-                            data_dir, p.a_id),
-                     0);
+    char out[256], q[256];
+    snprintf(q, sizeof q,
+             "SELECT alg, sign_count FROM passkey_credentials WHERE participant_id = '%s'", p.a_id);
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     assert_non_null(strstr(out, "-7|6"));
     authenticator_free(&a);
 }

@@ -114,9 +114,7 @@ static void call_public(const char *method, const char *path, const char *body, 
 
 static void sql(const char *statement, char *out, size_t out_len)
 {
-    assert_int_equal(sh_run(out, out_len, "sqlite3 -cmd '.timeout 5000' '%s/signet.db' \"%s\"",
-                            data_dir, statement),
-                     0);
+    assert_true(test_sql(data_dir, statement, out, out_len));
 }
 
 /* The newest SMS of kind to mobile, its body into out. */
@@ -125,8 +123,8 @@ static void newest_sms(const char *mobile, const char *kind, char *out, size_t l
     char q[320];
     snprintf(q, sizeof q,
              "SELECT body FROM outbox WHERE recipient = '%s' AND kind = '%s' "
-             "ORDER BY created_at DESC, rowid DESC LIMIT 1",
-             mobile, kind);
+             "ORDER BY created_at DESC, %s DESC LIMIT 1",
+             mobile, kind, test_sql_insert_order());
     sql(q, out, len);
     assert_true(out[0] != '\0');
 }
@@ -428,8 +426,7 @@ static void an_expired_registration_does_not_count(void **state)
     /* Its validity passes (as if five years went by). */
     char q[256], out[64];
     snprintf(q, sizeof q,
-             "UPDATE srs_registrations SET valid_until = 1000 WHERE id = '%s'; SELECT changes();",
-             id);
+             "UPDATE srs_registrations SET valid_until = 1000 WHERE id = '%s' RETURNING 1", id);
     sql(q, out, sizeof out);
     assert_string_equal(out, "1\n");
     assert_string_equal(reg_status(&a), "MISSING");

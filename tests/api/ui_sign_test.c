@@ -224,12 +224,12 @@ static long post(struct browser *b, const char *path, const char *body)
 static void outbox_code(const char *pid, char code[7], char *channel, size_t channel_len)
 {
     char out[4096];
-    int rc = sh_run(out, sizeof out,
-                    "sqlite3 -separator '|' '%s/signet.db' \"SELECT channel, body FROM outbox "
-                    "WHERE participant_id = '%s' AND kind = 'CODE' ORDER BY created_at DESC, "
-                    "rowid DESC LIMIT 1\"",
-                    data_dir, pid);
-    assert_int_equal(rc, 0);
+    char q[256];
+    snprintf(q, sizeof q,
+             "SELECT channel, body FROM outbox WHERE participant_id = '%s' AND kind = 'CODE' "
+             "ORDER BY created_at DESC, %s DESC LIMIT 1",
+             pid, test_sql_insert_order());
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     const char *bar = strchr(out, '|');
     assert_non_null(bar);
     if (channel)
@@ -591,12 +591,11 @@ static void completion_notices_from_the_page_carry_the_urls(void **state)
     assert_int_equal(post(&b, "/ui/api/session/sign", "{\"method\":\"CLICK\"}"), 200);
     const char *who[2][2] = {{p.a_id, p.a_path}, {p.b_id, p.b_path}};
     for (size_t i = 0; i < 2; i++) {
-        char out[8192];
-        assert_int_equal(sh_run(out, sizeof out,
-                                "sqlite3 '%s/signet.db' \"SELECT body FROM outbox WHERE "
-                                "participant_id = '%s' AND kind = 'COMPLETED'\"",
-                                data_dir, who[i][0]),
-                         0);
+        char out[8192], q[256];
+        snprintf(q, sizeof q,
+                 "SELECT body FROM outbox WHERE participant_id = '%s' AND kind = 'COMPLETED'",
+                 who[i][0]);
+        assert_true(test_sql(data_dir, q, out, sizeof out));
         if (!strstr(out, who[i][1]))
             fail_msg("completion notice for %s lacks %s: %s", who[i][0], who[i][1], out);
     }

@@ -1,9 +1,10 @@
 // Pages of the Smart Registration Service (docs/srs.md): the end customer's registration page
 // (/srs/r/{token}: method choice, then mobile verification), the terms of use
-// (/srs/terms/{token}) and the video simulator partner's agent page (/srs/sim/video/{order}).
+// (/srs/terms/{token}), the video simulator partner's agent page (/srs/sim/video/{order}) and
+// the bank simulator's online-banking page (/srs/sim/bank/{order}).
 // Every step is one JSON call to the same path + /state, /start, /code, /verify, /accept,
 // /decide; the link token in the path is the credential.
-import { el, fetchJson, loadMessages, pickLanguage } from './ui.js';
+import { el, fetchJson, loadMessages, pickLanguage, t } from './ui.js';
 
 const TEXT = {
   en: {
@@ -164,22 +165,45 @@ async function terms() {
   show(text, accept);
 }
 
-// The simulator is a stand-in for a partner's agent tool: English only.
-async function sim() {
+// A simulator page's order (/state), or null when it is decided already: decided(state) is
+// said then.
+async function simOrder(decided) {
   let state;
   try {
     state = await fetchJson(base + '/state');
   } catch (e) {
     say(e.message, true);
-    return;
+    return null;
   }
   if (state.decided || state.status !== 'IN_IDENTIFICATION') {
     show();
-    say(`This order is decided (registration ${state.status}).`);
-    return;
+    say(decided(state));
+    return null;
   }
-  const field = (id, label, value = '', type = 'text') =>
-    el('div', {}, el('label', { for: id }, label), el('input', { id, type, value }));
+  return state;
+}
+
+// A labelled input of a simulator's form.
+function simField(id, label, value = '', type = 'text', extra = {}) {
+  return el('div', {}, el('label', { for: id }, label), el('input', { id, type, value, ...extra }));
+}
+
+// Sends a simulator form's answer (POST path) and says sent(result status) on the page.
+async function simSend(path, body, sent) {
+  try {
+    const r = await post(path, body);
+    show();
+    say(sent(r.status));
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+// The simulator is a stand-in for a partner's agent tool: English only.
+async function sim() {
+  const state = await simOrder((s) => `This order is decided (registration ${s.status}).`);
+  if (!state) return;
+  const field = simField;
   const form = el('form', { id: 'sim' },
     el('p', {}, `Registration for ${state.jurisdiction} / ${state.level}. Check the ID document, then approve or reject.`),
     field('agent', 'Agent', 'Test Agent'), field('givenName', 'Given name'), field('familyName', 'Family name'),
@@ -200,13 +224,47 @@ async function sim() {
       : { decision, agent: v('agent'), mobile: v('mobile'),
           person: { givenName: v('givenName'), familyName: v('familyName'), birthDate: v('birthDate'), nationality: v('nationality') },
           document: { type: v('docType'), number: v('docNumber'), expiryDate: v('docExpiry'), issuingCountry: v('issuingCountry') } };
-    try {
-      const r = await post('/decide', body);
-      show();
-      say(`Result sent: registration ${r.status}.`);
-    } catch (e) {
-      say(e.message, true);
-    }
+    await simSend('/decide', body, (status) => `Result sent: registration ${status}.`);
+  });
+  show(form);
+}
+
+// The bank simulator (/srs/sim/bank/{order}): the person, as the account holder, logs in to
+// the simulated online bank and confirms the reference transfer, or cancels. Its texts are
+// srsBank.* of i18n/LANG.js: the end customer sees this page.
+async function bank() {
+  const state = await simOrder((s) => t('srsBank.decided', { status: s.status }));
+  if (!state) return;
+  const tr = state.transfer;
+  const field = (id, key, ...rest) => simField(id, t(key), ...rest);
+  const row = (key, value, id) => el('tr', {}, el('th', { scope: 'row' }, t(key)), el('td', { id }, value));
+  const form = el('form', { id: 'bank' },
+    el('p', {}, t('srsBank.notice', { amount: tr.amount, currency: tr.currency })),
+    el('fieldset', {}, el('legend', {}, t('srsBank.login')),
+      el('p', { class: 'hint', id: 'testLogin' }, t('srsBank.testLogin', state.testLogin)),
+      field('login', 'srsBank.user', '', 'text', { autocomplete: 'username' }),
+      field('password', 'srsBank.password', '', 'password', { autocomplete: 'current-password' })),
+    el('fieldset', {}, el('legend', {}, t('srsBank.holder')),
+      field('givenName', 'srsBank.givenName', state.prefill.givenName),
+      field('familyName', 'srsBank.familyName', state.prefill.familyName),
+      field('birthDate', 'srsBank.birthDate', '', 'date'),
+      field('iban', 'srsBank.iban', state.prefill.iban, 'text', { autocomplete: 'off', spellcheck: 'false' }),
+      field('mobile', 'srsBank.mobile', state.prefill.mobile || '+41', 'tel')),
+    el('fieldset', {}, el('legend', {}, t('srsBank.transfer')),
+      el('table', { class: 'transfer' },
+        row('srsBank.amount', `${tr.amount} ${tr.currency}`, 'amount'),
+        row('srsBank.beneficiary', tr.beneficiary, 'beneficiary'),
+        row('srsBank.reference', tr.reference, 'reference'))),
+    el('button', { type: 'submit', class: 'button', value: 'CONFIRM', id: 'confirm' }, t('srsBank.confirm')),
+    el('button', { type: 'submit', class: 'button secondary', value: 'CANCEL', id: 'cancel' }, t('srsBank.cancel')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const v = (id) => form.querySelector('#' + id).value.trim();
+    const action = ev.submitter ? ev.submitter.value : 'CONFIRM';
+    const body = action === 'CANCEL' ? { action }
+      : { action, login: v('login'), password: form.querySelector('#password').value, iban: v('iban'), mobile: v('mobile'),
+          accountHolder: { givenName: v('givenName'), familyName: v('familyName'), ...(v('birthDate') ? { birthDate: v('birthDate') } : {}) } };
+    await simSend('/confirm', body, (status) => t('srsBank.sent', { status }));
   });
   show(form);
 }
@@ -223,3 +281,8 @@ if (T.title[page]) {
 if (page === 'register') register();
 else if (page === 'terms') terms();
 else if (page === 'sim') sim();
+else if (page === 'bank') {
+  document.title = `${t('srsBank.title')} – Signet`;
+  document.getElementById('title').textContent = t('srsBank.title');
+  bank();
+}

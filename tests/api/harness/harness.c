@@ -24,22 +24,92 @@
  * With SIGNET_TEST_STORE (a PostgreSQL server, set by tests/postgres/with_postgres.sh) each data
  * directory gets a schema of its own on that server, and SIGNET_STORE (which `signet serve` and
  * the CLI read, and inherit from this process) points at it. A test that uses one data
- * directory at a time runs unchanged on PostgreSQL (the `api_*_pg` tests, docs/postgres.md).
+ * directory at a time runs unchanged on PostgreSQL (the `api_*_pg` tests, docs/postgres.md);
+ * one that uses several passes test_store_for(dir) as --store for each.
  */
-static bool use_postgres_for(const char *data_dir)
+static const char *test_server(void)
 {
     const char *server = getenv("SIGNET_TEST_STORE");
-    if (!server || !*server)
-        return true;
-    char schema[64] = "api_";
-    size_t n = strlen(schema);
+    return server && *server ? server : NULL;
+}
+
+/* data_dir's schema name: "api_" and the lower-cased letters and digits of mkdtemp's suffix. */
+static void schema_for(const char *data_dir, char schema[64])
+{
+    size_t n = strlen("api_");
+    memcpy(schema, "api_", n);
     const char *tail = strrchr(data_dir, '-');
-    for (tail = tail ? tail + 1 : data_dir; *tail && n + 1 < sizeof schema; tail++)
+    for (tail = tail ? tail + 1 : data_dir; *tail && n + 1 < 64; tail++)
         if ((*tail >= 'a' && *tail <= 'z') || (*tail >= '0' && *tail <= '9'))
             schema[n++] = *tail;
         else if (*tail >= 'A' && *tail <= 'Z')
             schema[n++] = (char)(*tail - 'A' + 'a');
     schema[n] = '\0';
+}
+
+bool test_on_postgres(void)
+{
+    return test_server() != NULL;
+}
+
+bool test_store_for(const char *data_dir, char *out, size_t out_len)
+{
+    const char *server = test_server();
+    int n;
+    if (!server) {
+        n = snprintf(out, out_len, "sqlite:%s/signet.db", data_dir);
+    } else {
+        char schema[64];
+        schema_for(data_dir, schema);
+        n = snprintf(out, out_len, "%s%soptions=-csearch_path%%3D%s", server,
+                     strchr(server, '?') ? "&" : "?", schema);
+    }
+    return n > 0 && (size_t)n < out_len;
+}
+
+/* The data directories that have a schema (use_postgres_for), so that every `signet` run on one
+ * gets its store even while the test uses several at once (SIGNET_STORE holds the last one). */
+static char prepared[64][256];
+static size_t n_prepared;
+
+static bool is_prepared(const char *data_dir)
+{
+    for (size_t i = 0; i < n_prepared; i++)
+        if (!strcmp(prepared[i], data_dir))
+            return true;
+    return false;
+}
+
+/* The environment for a `signet` child working on data_dir: this process's, with SIGNET_STORE
+ * set to data_dir's schema when it has one. Built before fork (no allocation in the child).
+ * env holds cap pointers; store is the buffer for the variable. */
+static char **child_env(const char *data_dir, char **env, size_t cap, char *store, size_t store_len)
+{
+    extern char **environ;
+    if (!data_dir || !test_server() || !is_prepared(data_dir))
+        return environ;
+    int k = snprintf(store, store_len, "SIGNET_STORE=");
+    if (k < 0 || !test_store_for(data_dir, store + k, store_len - (size_t)k))
+        return environ;
+    size_t n = 0;
+    for (char **e = environ; *e && n + 2 < cap; e++)
+        if (strncmp(*e, "SIGNET_STORE=", 13) != 0)
+            env[n++] = *e;
+    env[n++] = store;
+    env[n] = NULL;
+    return env;
+}
+
+static bool use_postgres_for(const char *data_dir)
+{
+    const char *server = test_server();
+    if (!server)
+        return true;
+    if (!is_prepared(data_dir) && n_prepared < sizeof prepared / sizeof prepared[0] &&
+        strlen(data_dir) < sizeof prepared[0])
+        snprintf(prepared[n_prepared++], sizeof prepared[0], "%s", data_dir);
+    char schema[64];
+    schema_for(data_dir, schema);
     char sql[256]; /* two schema names of at most 63 bytes and the words */
     snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema, schema);
     PGconn *pg = PQconnectdb(server);
@@ -55,9 +125,7 @@ static bool use_postgres_for(const char *data_dir)
     }
     PQfinish(pg);
     char dsn[1024];
-    snprintf(dsn, sizeof dsn, "%s%soptions=-csearch_path%%3D%s", server,
-             strchr(server, '?') ? "&" : "?", schema);
-    return ok && setenv("SIGNET_STORE", dsn, 1) == 0;
+    return ok && test_store_for(data_dir, dsn, sizeof dsn) && setenv("SIGNET_STORE", dsn, 1) == 0;
 }
 
 static const char *signet_bin(void)
@@ -100,6 +168,8 @@ bool server_start_log(struct server *s, const char *data_dir, const char *const 
     for (const char *const *a = extra_args; a && *a && n < 62; a++)
         argv[n++] = *a;
     argv[n] = NULL;
+    char *env_buf[512], store_var[1100];
+    char **env = child_env(s->data_dir, env_buf, 512, store_var, sizeof store_var);
     pid_t pid = fork();
     if (pid < 0)
         return false;
@@ -114,7 +184,7 @@ bool server_start_log(struct server *s, const char *data_dir, const char *const 
             dup2(fd, STDERR_FILENO);
             close(fd);
         }
-        execv(argv[0], (char *const *)argv);
+        execve(argv[0], (char *const *)argv, env);
         _exit(127);
     }
     close(out[1]);
@@ -205,6 +275,12 @@ int run_signet(const char *const *args, char *out, size_t out_len, char *err, si
     for (const char *const *a = args; a && *a && n < 62; a++)
         argv[n++] = *a;
     argv[n] = NULL;
+    const char *data_dir = NULL; /* the run's --data DIR, whose store it gets */
+    for (int i = 1; i + 1 < n; i++)
+        if (!strcmp(argv[i], "--data"))
+            data_dir = argv[i + 1];
+    char *env_buf[512], store_var[1100];
+    char **env = child_env(data_dir, env_buf, 512, store_var, sizeof store_var);
     pid_t pid = fork();
     if (pid == 0) {
         dup2(o[1], STDOUT_FILENO);
@@ -213,7 +289,7 @@ int run_signet(const char *const *args, char *out, size_t out_len, char *err, si
         close(e[0]);
         close(o[1]);
         close(e[1]);
-        execv(argv[0], (char *const *)argv);
+        execve(argv[0], (char *const *)argv, env);
         _exit(127);
     }
     close(o[1]);
@@ -476,4 +552,206 @@ int sh_run(char *out, size_t out_len, const char *fmt, ...)
         ;
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Appends n bytes to the NUL-terminated text in out (out_len bytes), cutting what does not fit. */
+static void append(char *out, size_t out_len, size_t *len, const char *s, size_t n)
+{
+    if (!out || out_len == 0 || *len >= out_len - 1)
+        return;
+    if (n > out_len - 1 - *len)
+        n = out_len - 1 - *len;
+    memcpy(out + *len, s, n);
+    *len += n;
+    out[*len] = '\0';
+}
+
+/* PostgreSQL: runs statement on data_dir's schema with libpq; rows as the sqlite3 CLI prints
+ * them (fields joined by '|', a newline after each row, NULL empty, booleans 1 and 0, BYTEA as
+ * its bytes). */
+static bool pg_sql(const char *data_dir, const char *statement, char *out, size_t out_len)
+{
+    char dsn[1024];
+    if (!test_store_for(data_dir, dsn, sizeof dsn))
+        return false;
+    PGconn *pg = PQconnectdb(dsn);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        fprintf(stderr, "harness: test_sql: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return false;
+    }
+    PGresult *res = PQexec(pg, statement);
+    ExecStatusType st = PQresultStatus(res);
+    bool ok = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "harness: test_sql: %s: %s", statement, PQresultErrorMessage(res));
+    size_t len = 0;
+    for (int r = 0; ok && r < PQntuples(res); r++) {
+        for (int c = 0; c < PQnfields(res); c++) {
+            if (c > 0)
+                append(out, out_len, &len, "|", 1);
+            if (PQgetisnull(res, r, c))
+                continue;
+            const char *v = PQgetvalue(res, r, c);
+            Oid type = PQftype(res, c);
+            if (type == 16) { /* boolean: SQLite's 1 and 0 */
+                append(out, out_len, &len, v[0] == 't' ? "1" : "0", 1);
+            } else if (type == 17) { /* bytea: its bytes, as SQLite prints a BLOB */
+                size_t n = 0;
+                unsigned char *b = PQunescapeBytea((const unsigned char *)v, &n);
+                if (b)
+                    append(out, out_len, &len, (const char *)b, n);
+                PQfreemem(b);
+            } else {
+                append(out, out_len, &len, v, strlen(v));
+            }
+        }
+        append(out, out_len, &len, "\n", 1);
+    }
+    PQclear(res);
+    PQfinish(pg);
+    return ok;
+}
+
+const char *test_sql_insert_order(void)
+{
+    return test_on_postgres() ? "xmin::text::bigint" : "rowid";
+}
+
+bool test_sql(const char *data_dir, const char *statement, char *out, size_t out_len)
+{
+    if (out && out_len)
+        out[0] = '\0';
+    if (test_on_postgres())
+        return pg_sql(data_dir, statement, out, out_len);
+    char db[512];
+    snprintf(db, sizeof db, "%s/signet.db", data_dir);
+    int o[2];
+    if (pipe(o) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(o[0]);
+        close(o[1]);
+        return false;
+    }
+    if (pid == 0) {
+        dup2(o[1], STDOUT_FILENO);
+        close(o[0]);
+        close(o[1]);
+        execlp("sqlite3", "sqlite3", "-cmd", ".timeout 5000", db, statement, (char *)NULL);
+        _exit(127);
+    }
+    close(o[1]);
+    read_all(o[0], out, out && out_len ? out_len : 1);
+    close(o[0]);
+    int status;
+    bool ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok)
+        fprintf(stderr, "harness: test_sql: sqlite3 failed on: %s\n", statement);
+    return ok;
+}
+
+char *test_db_dump(const char *data_dir)
+{
+    size_t cap = (size_t)8 << 20;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    if (!test_on_postgres()) {
+        char db[512];
+        snprintf(db, sizeof db, "%s/signet.db", data_dir);
+        int o[2];
+        if (pipe(o) != 0)
+            goto fail;
+        pid_t pid = fork();
+        if (pid == 0) {
+            dup2(o[1], STDOUT_FILENO);
+            close(o[0]);
+            close(o[1]);
+            execlp("sqlite3", "sqlite3", "-cmd", ".timeout 5000", db, ".dump", (char *)NULL);
+            _exit(127);
+        }
+        close(o[1]);
+        read_all(o[0], out, cap);
+        close(o[0]);
+        int status;
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            goto fail;
+        return out;
+    }
+    /* PostgreSQL: each table of the schema as "TABLE name" and its rows as row literals
+     * (BYTEA in \x hex, as SQLite's .dump writes BLOBs in X'…' hex). */
+    char tables[8192];
+    if (!pg_sql(data_dir,
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema() ORDER BY table_name",
+                tables, sizeof tables))
+        goto fail;
+    size_t len = 0;
+    for (char *t = tables, *nl; (nl = strchr(t, '\n')) != NULL; t = nl + 1) {
+        *nl = '\0';
+        char q[256];
+        int qn = snprintf(q, sizeof q, "SELECT t::text FROM \"%.200s\" t", t);
+        if (qn < 0 || (size_t)qn >= sizeof q)
+            goto fail;
+        append(out, cap, &len, "TABLE ", 6);
+        append(out, cap, &len, t, strlen(t));
+        append(out, cap, &len, "\n", 1);
+        if (!pg_sql(data_dir, q, out + len, cap - len))
+            goto fail;
+        len += strlen(out + len);
+    }
+    return out;
+fail:
+    free(out);
+    return NULL;
+}
+
+/* Whether the file at path contains needle (its bytes, read whole). */
+static bool file_holds(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t cap = (size_t)1 << 20, len = 0, k = strlen(needle);
+    char *buf = malloc(cap);
+    bool found = false;
+    while (buf) {
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+        if (len == cap) {
+            char *b = realloc(buf, cap * 2);
+            if (!b)
+                break;
+            buf = b;
+            cap *= 2;
+        }
+    }
+    for (size_t i = 0; buf && k && i + k <= len && !found; i++)
+        found = memcmp(buf + i, needle, k) == 0;
+    free(buf);
+    fclose(f);
+    return found;
+}
+
+bool test_db_holds(const char *data_dir, const char *needle)
+{
+    if (test_on_postgres()) {
+        char *dump = test_db_dump(data_dir);
+        assert_non_null(dump);
+        bool found = strstr(dump, needle) != NULL;
+        free(dump);
+        return found;
+    }
+    assert_true(test_sql(data_dir, "PRAGMA wal_checkpoint(FULL)", NULL, 0));
+    char path[512];
+    snprintf(path, sizeof path, "%s/signet.db", data_dir);
+    bool found = file_holds(path, needle);
+    snprintf(path, sizeof path, "%s/signet.db-wal", data_dir);
+    return found || file_holds(path, needle);
 }

@@ -66,4 +66,33 @@ int tcp_connect(int port);
  * NUL-terminated) into out (may be NULL); returns the exit status, -1 if it did not run. */
 int sh_run(char *out, size_t out_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The store tests run on: with SIGNET_TEST_STORE set (tests/postgres/with_postgres.sh) each data
+ * directory made by make_data_dir (or by server_start with data_dir NULL) gets a schema of its
+ * own on that PostgreSQL server. SIGNET_STORE points at the last one made (for a store opened
+ * in-process through config_load), and server_start and run_signet give the server or CLI run
+ * on such a directory (`--data DIR`) its own schema, so a test may use several at once. A
+ * directory not made so (mkdtemp) uses SIGNET_STORE as it is (two_nodes: node A's store).
+ * test_on_postgres: whether the tests run on PostgreSQL. */
+bool test_on_postgres(void);
+/* data_dir's store as a --store value (or store_open dsn): "sqlite:DIR/signet.db", or the
+ * PostgreSQL URL of its schema. For tests that use several data directories at once. */
+bool test_store_for(const char *data_dir, char *out, size_t out_len);
+/* Runs one SQL statement (or several, separated by ';') on data_dir's database, behind
+ * Signet's back: `sqlite3 -cmd '.timeout 5000' DIR/signet.db`, or on PostgreSQL on its schema.
+ * Rows into out as sqlite3 prints them: fields joined by '|', a newline after each row, NULL
+ * empty, booleans 1 and 0, BLOB/BYTEA as their bytes (out may be NULL). Write statements both
+ * engines accept (no rowid, no hex(); `||`, count(*), length(), CASE work on both). Returns
+ * false (and says why on stderr) when the statement failed. */
+bool test_sql(const char *data_dir, const char *statement, char *out, size_t out_len);
+/* An SQL expression that grows with each inserted row, for "the newest row" among rows of the
+ * same created_at second: rowid on SQLite, the inserting transaction's id on PostgreSQL (rows
+ * the test reads this way are not updated after their insert). */
+const char *test_sql_insert_order(void);
+/* Everything data_dir's database holds as text, owned (free()): the sqlite3 .dump, or on
+ * PostgreSQL "TABLE name" lines each followed by its rows as row literals. NULL on failure. */
+char *test_db_dump(const char *data_dir);
+/* Whether needle appears in clear anywhere in data_dir's database: in the bytes of the SQLite
+ * file and its WAL (after a checkpoint), or on PostgreSQL in test_db_dump's text. */
+bool test_db_holds(const char *data_dir, const char *needle);
+
 #endif

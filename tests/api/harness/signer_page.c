@@ -144,11 +144,12 @@ void page_authorize(const struct server *s, struct page_browser *b, const char *
     assert_int_equal(page_post(s, b, "/ui/api/session/code", "{\"purpose\":\"AUTHORIZE\"}", NULL),
                      200);
     char out[4096], body[64];
-    int rc = sh_run(out, sizeof out,
-                    "sqlite3 '%s/signet.db' \"SELECT body FROM outbox WHERE participant_id = '%s' "
-                    "AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1\"",
-                    data_dir, participant_id);
-    assert_int_equal(rc, 0);
+    char q[256];
+    snprintf(q, sizeof q,
+             "SELECT body FROM outbox WHERE participant_id = '%s' AND kind = 'CODE' "
+             "ORDER BY created_at DESC, %s DESC LIMIT 1",
+             participant_id, test_sql_insert_order());
+    assert_true(test_sql(data_dir, q, out, sizeof out));
     const char *p = out;
     while (*p && strspn(p, "0123456789") != 6)
         p += strspn(p, "0123456789") ? strspn(p, "0123456789") : 1;
