@@ -4,7 +4,7 @@
  */
 #include "account/account.h"
 
-#include "auth/signin_throttle.h"
+#include "auth/signin.h"
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/password.h"
@@ -293,24 +293,32 @@ enum account_result account_verify_email(struct store *s, const char *token, int
 
 /* ---- Sign-in and sessions ---- */
 
-struct lookup_op {
-    const struct signin_throttle *keys;
-    const char *email;
-    int64_t now, locked_until;
-    struct store_account account;
-    bool found;
-};
-
-static enum store_status lookup_tx(struct store_tx *tx, void *cls)
+static enum store_status find_account(struct store_tx *tx, const char *email, void *holder)
 {
-    struct lookup_op *op = cls;
-    enum store_status st = signin_throttle_locked(tx, op->keys, op->now, &op->locked_until);
-    if (st != STORE_OK || !op->email)
-        return st;
-    st = store_account_find_by_email(tx, op->email, &op->account);
-    op->found = st == STORE_OK;
-    return st == STORE_NOT_FOUND ? STORE_OK : st;
+    return store_account_find_by_email(tx, email, holder);
 }
+
+static const char *account_password_hash(const void *holder)
+{
+    return ((const struct store_account *)holder)->password_hash;
+}
+
+static enum account_result from_signin(enum signin_result r)
+{
+    return r == SIGNIN_OK       ? ACCOUNT_OK
+           : r == SIGNIN_LOCKED ? ACCOUNT_LOCKED
+           : r == SIGNIN_FAILED ? ACCOUNT_SIGNIN_FAILED
+                                : ACCOUNT_UNAVAILABLE;
+}
+
+static const struct signin_password SIGNIN = {
+    .scope = THROTTLE_SCOPE,
+    .account_limit = ACCOUNT_LOCK_FAILURES,
+    .address_limit = ACCOUNT_ADDRESS_FAILURES,
+    .email_len = STORE_ACCOUNT_EMAIL_LEN,
+    .find = find_account,
+    .password_hash = account_password_hash,
+};
 
 struct signin_op {
     const struct signin_throttle *keys;
@@ -328,45 +336,23 @@ enum account_result account_sign_in(struct store *s, const char *email, const ch
                                     const char *address, int64_t now, char token[TOKEN_LEN],
                                     struct account_session *out, int64_t *retry_after_s)
 {
-    char lower[STORE_ACCOUNT_EMAIL_LEN];
     struct signin_throttle keys;
+    struct store_account account;
     memset(out, 0, sizeof *out);
     token[0] = '\0';
-    *retry_after_s = 0;
-    /* Anything that is no address is compared as it came: it matches no account. */
-    if (!email || !str_copy(lower, sizeof lower, email))
-        lower[0] = '\0';
-    for (char *p = lower; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    signin_throttle_init(&keys, THROTTLE_SCOPE, lower, address, ACCOUNT_LOCK_FAILURES,
-                         ACCOUNT_ADDRESS_FAILURES);
-    struct lookup_op lk = {.keys = &keys, .email = lower, .now = now};
-    if (store_run(s, STORE_READ, lookup_tx, &lk) != STORE_OK)
-        return ACCOUNT_UNAVAILABLE;
-    if (lk.locked_until > now) {
-        *retry_after_s = (lk.locked_until - now + 999) / 1000;
-        return ACCOUNT_LOCKED;
-    }
-    const char *pw = password ? password : "";
-    bool ok;
-    if (lk.found && strlen(pw) <= PASSWORD_MAX) {
-        ok = password_verify(pw, lk.account.password_hash);
-    } else {
-        password_burn(); /* the same work as for an account: timing tells nothing */
-        ok = false;
-    }
-    if (!ok)
-        return signin_throttle_fail_run(s, &keys, now) == STORE_OK ? ACCOUNT_SIGNIN_FAILED
-                                                                   : ACCOUNT_UNAVAILABLE;
+    enum account_result res = from_signin(signin_password_check(
+        s, &SIGNIN, email, password, address, now, &account, &keys, retry_after_s));
+    if (res != ACCOUNT_OK)
+        return res;
     struct store_account_session *sess = &out->session;
     if (!token_new(token, sess->session_hash) || !uuid_v4(sess->id)) {
         memset(token, 0, TOKEN_LEN);
         return ACCOUNT_UNAVAILABLE;
     }
-    str_copy(sess->account_id, sizeof sess->account_id, lk.account.id);
+    str_copy(sess->account_id, sizeof sess->account_id, account.id);
     sess->created_at = sess->last_seen_at = now;
     sess->expires_at = now + ACCOUNT_ABSOLUTE_MS;
-    out->account = lk.account;
+    out->account = account;
     struct signin_op op = {.keys = &keys, .sess = sess};
     if (store_run(s, STORE_WRITE, signin_tx, &op) != STORE_OK) {
         memset(token, 0, TOKEN_LEN);
@@ -603,19 +589,12 @@ enum account_result account_password_change(struct store *s, const struct accoun
     *retry_after_s = 0;
     if (!password_length_ok(new_password, err, err_len))
         return ACCOUNT_INVALID;
-    signin_throttle_init(&keys, THROTTLE_SCOPE, a->account.email, address, ACCOUNT_LOCK_FAILURES,
-                         ACCOUNT_ADDRESS_FAILURES);
-    struct lookup_op lk = {.keys = &keys, .now = now};
-    if (store_run(s, STORE_READ, lookup_tx, &lk) != STORE_OK)
-        return ACCOUNT_UNAVAILABLE;
-    if (lk.locked_until > now) {
-        *retry_after_s = (lk.locked_until - now + 999) / 1000;
-        return ACCOUNT_LOCKED;
-    }
-    if (!current || strlen(current) > PASSWORD_MAX ||
-        !password_verify(current, a->account.password_hash))
-        return signin_throttle_fail_run(s, &keys, now) == STORE_OK ? ACCOUNT_SIGNIN_FAILED
-                                                                   : ACCOUNT_UNAVAILABLE;
+    /* The current password is checked as a sign-in of the account's e-mail is. */
+    struct store_account account;
+    enum account_result res = from_signin(signin_password_check(
+        s, &SIGNIN, a->account.email, current, address, now, &account, &keys, retry_after_s));
+    if (res != ACCOUNT_OK)
+        return res;
     if (!password_hash(new_password, hash))
         return ACCOUNT_UNAVAILABLE;
     struct password_op op = {.a = a, .hash = hash, .now = now};

@@ -4,6 +4,7 @@
 #include "admin/cockpit.h"
 
 #include "auth/org_admin.h"
+#include "auth/signin.h"
 #include "core/b64.h"
 #include "core/base32.h"
 #include "core/buf.h"
@@ -195,24 +196,25 @@ cleanup:
 
 /* ---- Sign-in ---- */
 
-struct lookup_op {
-    const struct signin_throttle *keys;
-    const char *email;
-    int64_t now, locked_until;
-    struct store_admin_user user;
-    bool found;
-};
-
-static enum store_status lookup_tx(struct store_tx *tx, void *cls)
+static enum store_status find_user(struct store_tx *tx, const char *email, void *holder)
 {
-    struct lookup_op *op = cls;
-    enum store_status st = signin_throttle_locked(tx, op->keys, op->now, &op->locked_until);
-    if (st != STORE_OK)
-        return st;
-    st = store_admin_user_find_by_email(tx, op->email, &op->user);
-    op->found = st == STORE_OK;
-    return st == STORE_NOT_FOUND ? STORE_OK : st;
+    return store_admin_user_find_by_email(tx, email, holder);
 }
+
+static const char *user_password_hash(const void *holder)
+{
+    const struct store_admin_user *u = holder;
+    return u->disabled_at ? NULL : u->password_hash;
+}
+
+static const struct signin_password SIGNIN = {
+    .scope = "", /* the cockpit's keys predate scopes */
+    .account_limit = COCKPIT_LOCK_FAILURES,
+    .address_limit = COCKPIT_ADDRESS_FAILURES,
+    .email_len = STORE_ADMIN_USER_EMAIL_LEN,
+    .find = find_user,
+    .password_hash = user_password_hash,
+};
 
 struct session_op {
     const struct signin_throttle *keys;
@@ -248,46 +250,32 @@ enum cockpit_result cockpit_sign_in(struct store *s, const struct cockpit_signin
                                     char token[COCKPIT_TOKEN_LEN], struct cockpit_session *out,
                                     int64_t *retry_after_s)
 {
-    char email[STORE_ADMIN_USER_EMAIL_LEN];
     struct signin_throttle keys;
+    struct store_admin_user user;
     unsigned char secret[COCKPIT_TOTP_SECRET_LEN];
     enum cockpit_result res;
     memset(out, 0, sizeof *out);
     token[0] = '\0';
-    *retry_after_s = 0;
-    /* Anything that is no address is compared as it came: it matches no account. */
-    if (!in->email || !str_copy(email, sizeof email, in->email))
-        email[0] = '\0';
-    for (char *p = email; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    signin_throttle_init(&keys, "", email, in->address, COCKPIT_LOCK_FAILURES,
-                         COCKPIT_ADDRESS_FAILURES);
-    struct lookup_op lk = {.keys = &keys, .email = email, .now = in->now};
-    if (store_run(s, STORE_READ, lookup_tx, &lk) != STORE_OK)
-        return COCKPIT_UNAVAILABLE;
-    if (lk.locked_until > in->now) {
-        *retry_after_s = (lk.locked_until - in->now + 999) / 1000;
+    switch (signin_password_check(s, &SIGNIN, in->email, in->password, in->address, in->now, &user,
+                                  &keys, retry_after_s)) {
+    case SIGNIN_OK:
+        break;
+    case SIGNIN_LOCKED:
         return COCKPIT_LOCKED;
+    case SIGNIN_FAILED:
+        return COCKPIT_SIGNIN_FAILED;
+    default:
+        return COCKPIT_UNAVAILABLE;
     }
-    const char *password = in->password ? in->password : "";
-    bool ok;
-    if (lk.found && !lk.user.disabled_at && strlen(password) <= COCKPIT_PASSWORD_MAX) {
-        ok = password_verify(password, lk.user.password_hash);
-    } else {
-        password_burn(); /* the same work as for an account: timing tells nothing */
-        ok = false;
-    }
-    if (!ok)
-        return failed(s, &keys, in->now, COCKPIT_SIGNIN_FAILED);
     int64_t step = -1;
-    if (lk.user.totp_secret_sealed_len) {
+    if (user.totp_secret_sealed_len) {
         if (!in->code || !*in->code)
             return failed(s, &keys, in->now, COCKPIT_CODE_REQUIRED);
-        if (!in->master_key || !totp_open(in->master_key, lk.user.id, lk.user.totp_secret_sealed,
-                                          lk.user.totp_secret_sealed_len, secret))
+        if (!in->master_key || !totp_open(in->master_key, user.id, user.totp_secret_sealed,
+                                          user.totp_secret_sealed_len, secret))
             return COCKPIT_UNAVAILABLE;
         enum crypto_totp_result tr = crypto_totp_verify(secret, sizeof secret, in->now,
-                                                        lk.user.totp_last_step, in->code, &step);
+                                                        user.totp_last_step, in->code, &step);
         memset(secret, 0, sizeof secret);
         if (tr != CRYPTO_TOTP_OK)
             return failed(s, &keys, in->now, COCKPIT_SIGNIN_FAILED);
@@ -295,14 +283,14 @@ enum cockpit_result cockpit_sign_in(struct store *s, const struct cockpit_signin
     res = COCKPIT_UNAVAILABLE;
     if (!token_new(token, out->session.session_hash) || !uuid_v4(out->session.id))
         goto cleanup;
-    str_copy(out->session.user_id, sizeof out->session.user_id, lk.user.id);
+    str_copy(out->session.user_id, sizeof out->session.user_id, user.id);
     str_copy(out->session.organization_id, sizeof out->session.organization_id,
-             lk.user.organization_id);
+             user.organization_id);
     out->session.created_at = out->session.last_seen_at = in->now;
     out->session.expires_at = in->now + COCKPIT_ABSOLUTE_MS;
-    out->user = lk.user;
+    out->user = user;
     struct session_op op = {
-        .keys = &keys, .user = &lk.user, .step = step, .sess = &out->session, .org = &out->org};
+        .keys = &keys, .user = &user, .step = step, .sess = &out->session, .org = &out->org};
     enum store_status st = store_run(s, STORE_WRITE, session_tx, &op);
     /* The step was used by a parallel sign-in: the code counts as wrong. */
     res = st == STORE_OK         ? COCKPIT_OK

@@ -71,17 +71,6 @@ static json_t *decode_object(const char *s, size_t len)
     return v;
 }
 
-static bool b64url_chars(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
-
 enum jwt_result jwt_parse(const char *token, struct jwt *out)
 {
     memset(out, 0, sizeof *out);
@@ -96,7 +85,7 @@ enum jwt_result jwt_parse(const char *token, struct jwt *out)
     size_t hl = (size_t)(d1 - token), pl = (size_t)(d2 - d1 - 1),
            sl = len - (size_t)(d2 + 1 - token);
     /* base64url without padding only: a token is one canonical string. */
-    if (!b64url_chars(token, hl) || !b64url_chars(d1 + 1, pl) || !b64url_chars(d2 + 1, sl))
+    if (!b64url_alphabet(token, hl) || !b64url_alphabet(d1 + 1, pl) || !b64url_alphabet(d2 + 1, sl))
         return JWT_MALFORMED;
     out->header = decode_object(token, hl);
     if (!out->header)

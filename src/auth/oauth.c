@@ -13,6 +13,7 @@
 #include "core/masterkey.h"
 #include "core/str.h"
 #include "core/uuid.h"
+#include "http/form.h"
 #include "http/request.h"
 #include "pki/jws.h"
 #include "store/store.h"
@@ -166,8 +167,8 @@ static bool limit_take(struct oauth *o, struct limiter *l, const char *key, int6
 {
     const struct config *cfg = o->cfg;
     bool per_client = l == &o->by_client;
-    double rate = (double)(per_client && cfg->token_client_rate ? cfg->token_client_rate
-                                                                : cfg->token_rate);
+    double rate =
+        (double)(per_client && cfg->token_client_rate ? cfg->token_client_rate : cfg->token_rate);
     double burst = (double)(per_client && cfg->token_client_burst ? cfg->token_client_burst
                                                                   : cfg->token_burst);
     int64_t now = time_mono_us();
@@ -323,45 +324,6 @@ static void form_clear(struct form *f)
     memset(f, 0, sizeof *f);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* application/x-www-form-urlencoded decoding of s[0..len): NULL if malformed or if it
- * decodes to a NUL byte. Owned result. */
-static char *form_decode(const char *s, size_t len)
-{
-    char *out = malloc(len + 1);
-    size_t n = 0;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            int hi = i + 1 < len ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                free(out);
-                return NULL;
-            }
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        out[n++] = c;
-    }
-    out[n] = '\0';
-    return out;
-}
-
 enum form_result { FORM_OK, FORM_MALFORMED, FORM_DUPLICATE };
 
 static enum form_result form_parse(const char *body, size_t len, struct form *f, char *bad,
@@ -377,8 +339,8 @@ static enum form_result form_parse(const char *body, size_t len, struct form *f,
         const char *eq = memchr(body + i, '=', end - i);
         if (end > i) {
             size_t name_len = eq ? (size_t)(eq - (body + i)) : end - i;
-            char *name = form_decode(body + i, name_len);
-            char *value = eq ? form_decode(eq + 1, (size_t)(body + end - eq - 1)) : strdup("");
+            char *name = http_form_decode(body + i, name_len);
+            char *value = eq ? http_form_decode(eq + 1, (size_t)(body + end - eq - 1)) : strdup("");
             if (!name || !value) {
                 free(name);
                 free(value);
@@ -455,8 +417,8 @@ static bool basic_credentials(const char *hdr, char **id, char **secret, bool *m
     }
     const unsigned char *colon = memchr(raw, ':', raw_len);
     if (colon && !memchr(raw, '\0', raw_len)) {
-        *id = form_decode((const char *)raw, (size_t)(colon - raw));
-        *secret = form_decode((const char *)colon + 1, raw_len - (size_t)(colon - raw) - 1);
+        *id = http_form_decode((const char *)raw, (size_t)(colon - raw));
+        *secret = http_form_decode((const char *)colon + 1, raw_len - (size_t)(colon - raw) - 1);
     }
     memset(raw, 0, raw_len);
     free(raw);

@@ -43,15 +43,6 @@ static void admin_usage(FILE *out)
                  "--help lists them).\n");
 }
 
-static void print_json(json_t *v)
-{
-    char *s = json_dumps(v, JSON_INDENT(2));
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(v);
-}
-
 static json_t *client_json(const struct store_client *c)
 {
     char created[ISO_DATETIME_LEN], revoked[ISO_DATETIME_LEN] = "";
@@ -140,7 +131,7 @@ static int admin_key_command(struct config *cfg, const char *verb, const char **
         st = auth_admin_key_create(s, description, &k, key);
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:s}", "id", k.id, "admin_key", key));
+                cli_print_json(json_pack("{s:s, s:s}", "id", k.id, "admin_key", key));
             else
                 printf("id:        %s\nadmin_key: %s\n(the key is shown only now)\n", k.id, key);
         }
@@ -155,7 +146,7 @@ static int admin_key_command(struct config *cfg, const char *verb, const char **
                        l.keys[i].revoked_at ? "  (revoked)" : "");
         }
         if (as_json && st == STORE_OK)
-            print_json(arr);
+            cli_print_json(arr);
         else
             json_decref(arr);
     } else {
@@ -170,7 +161,7 @@ static int admin_key_command(struct config *cfg, const char *verb, const char **
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:b}", "id", pos[0], "revoked", 1));
+                cli_print_json(json_pack("{s:s, s:b}", "id", pos[0], "revoked", 1));
             else
                 printf("admin key %s revoked\n", pos[0]);
         }
@@ -303,8 +294,8 @@ int cli_admin(int argc, char **argv)
         st = auth_org_create(s, extra[0].value, type, &org);
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:s, s:s}", "id", org.id, "name", org.name,
-                                     "client_type", org.client_type));
+                cli_print_json(json_pack("{s:s, s:s, s:s}", "id", org.id, "name", org.name,
+                                         "client_type", org.client_type));
             else
                 printf("organization %s created (%s, %s)\n", org.id, org.name, org.client_type);
         }
@@ -321,7 +312,7 @@ int cli_admin(int argc, char **argv)
                 printf("%s  %-12s  %s\n", l.orgs[i].id, l.orgs[i].client_type, l.orgs[i].name);
         }
         if (as_json && st == STORE_OK)
-            print_json(arr);
+            cli_print_json(arr);
         else
             json_decref(arr);
         free(l.orgs);
@@ -335,9 +326,9 @@ int cli_admin(int argc, char **argv)
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:s, s:s, s:s}", "client_id", c.id, "client_secret",
-                                     secret, "organization_id", c.organization_id, "scopes",
-                                     c.scopes));
+                cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "client_id", c.id, "client_secret",
+                                         secret, "organization_id", c.organization_id, "scopes",
+                                         c.scopes));
             else
                 printf("client_id:     %s\nclient_secret: %s\n(the secret is shown only "
                        "now)\n",
@@ -355,7 +346,7 @@ int cli_admin(int argc, char **argv)
                        l.clients[i].scopes, l.clients[i].revoked_at ? "  (revoked)" : "");
         }
         if (as_json && st == STORE_OK)
-            print_json(arr);
+            cli_print_json(arr);
         else
             json_decref(arr);
         free(l.clients);
@@ -371,7 +362,7 @@ int cli_admin(int argc, char **argv)
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:b}", "client_id", pos[0], "revoked", 1));
+                cli_print_json(json_pack("{s:s, s:b}", "client_id", pos[0], "revoked", 1));
             else
                 printf("client %s revoked\n", pos[0]);
         }

@@ -31,15 +31,6 @@ static void cert_usage(FILE *out)
             "Takes the same --data / --store options as serve.\n");
 }
 
-static void print_json(json_t *v)
-{
-    char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(v);
-}
-
 static json_t *opt_string(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
@@ -199,7 +190,7 @@ int cli_admin_cert(int argc, char **argv)
                        x->revoked_at ? x->revocation_reason : "", x->revoked_at ? ")" : "");
         }
         if (as_json && st == STORE_OK)
-            print_json(arr);
+            cli_print_json(arr);
         else
             json_decref(arr);
     } else {
@@ -216,7 +207,7 @@ int cli_admin_cert(int argc, char **argv)
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(cert_json(&c.one));
+                cli_print_json(cert_json(&c.one));
             else
                 printf("certificate %s of %s (%s) revoked: %s\n", c.one.serial_hex, c.one.issuer,
                        c.one.subject, c.one.revocation_reason);

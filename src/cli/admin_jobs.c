@@ -28,15 +28,6 @@ static void jobs_usage(FILE *out)
     fprintf(out, "\nTakes the same --data / --store options as serve.\n");
 }
 
-static void print_json(json_t *v)
-{
-    char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(v);
-}
-
 static json_t *time_json(int64_t ms)
 {
     char t[ISO_DATETIME_LEN];
@@ -96,7 +87,7 @@ static int jobs_list(struct store *s, bool as_json)
         }
     }
     if (as_json)
-        print_json(arr);
+        cli_print_json(arr);
     else
         json_decref(arr);
     free(l.jobs);
@@ -134,7 +125,7 @@ static int jobs_run(struct store *s, const struct config *cfg, const char *only,
             printf("%s: %s\n", k->name, out.summary);
     }
     if (as_json)
-        print_json(arr);
+        cli_print_json(arr);
     else
         json_decref(arr);
     return rc;

@@ -53,15 +53,6 @@ static json_t *key_json(const struct store_jwt_key *k)
     return j;
 }
 
-static void print_json(json_t *v)
-{
-    char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(v);
-}
-
 int cli_admin_jwk(int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
@@ -125,7 +116,7 @@ int cli_admin_jwk(int argc, char **argv)
         st = auth_keys_rotate(s, mk, &k);
         if (st == STORE_OK) {
             if (as_json)
-                print_json(key_json(&k));
+                cli_print_json(key_json(&k));
             else
                 printf("key %s is now current\n", k.kid);
         }
@@ -142,7 +133,7 @@ int cli_admin_jwk(int argc, char **argv)
                                               : "verifies");
         }
         if (as_json && st == STORE_OK)
-            print_json(arr);
+            cli_print_json(arr);
         else
             json_decref(arr);
     } else {
@@ -160,7 +151,7 @@ int cli_admin_jwk(int argc, char **argv)
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:b}", "kid", pos[0], "retired", 1));
+                cli_print_json(json_pack("{s:s, s:b}", "kid", pos[0], "retired", 1));
             else
                 printf("key %s retired\n", pos[0]);
         }

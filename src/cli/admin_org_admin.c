@@ -23,15 +23,6 @@ static void org_admin_usage(FILE *out)
                  "--store options as serve.\n");
 }
 
-static void print_json(json_t *v)
-{
-    char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(v);
-}
-
 static json_t *key_json(const struct store_admin_key *k)
 {
     char created[ISO_DATETIME_LEN], revoked[ISO_DATETIME_LEN] = "";
@@ -119,8 +110,8 @@ int cli_admin_org_admin(int argc, char **argv)
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:s, s:s}", "id", k.id, "organization_id",
-                                     k.organization_id, "admin_key", key));
+                cli_print_json(json_pack("{s:s, s:s, s:s}", "id", k.id, "organization_id",
+                                         k.organization_id, "admin_key", key));
             else
                 printf("id:              %s\norganization_id: %s\nadmin_key:       %s\n(the key "
                        "is shown only now)\n",
@@ -142,7 +133,7 @@ int cli_admin_org_admin(int argc, char **argv)
                        keys[i].description, keys[i].revoked_at ? "  (revoked)" : "");
         }
         if (as_json && st == STORE_OK)
-            print_json(arr);
+            cli_print_json(arr);
         else
             json_decref(arr);
     } else {
@@ -158,8 +149,8 @@ int cli_admin_org_admin(int argc, char **argv)
         }
         if (st == STORE_OK) {
             if (as_json)
-                print_json(json_pack("{s:s, s:s, s:b}", "id", k.id, "organization_id",
-                                     k.organization_id, "revoked", 1));
+                cli_print_json(json_pack("{s:s, s:s, s:b}", "id", k.id, "organization_id",
+                                         k.organization_id, "revoked", 1));
             else
                 printf("organization admin %s revoked\n", k.id);
         }

@@ -59,15 +59,6 @@ static bool read_first_line(const char *file, char *out, size_t cap)
     return ok && n > 0;
 }
 
-static void print_json(json_t *j)
-{
-    char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
-    if (text)
-        puts(text);
-    free(text);
-    json_decref(j);
-}
-
 int cli_admin_ra_agent(int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
@@ -126,7 +117,7 @@ int cli_admin_ra_agent(int argc, char **argv)
                                   a.role, "point_id", a.point_id);
             if (initial[0])
                 json_object_set_new(j, "initial_password", json_string(initial));
-            print_json(j);
+            cli_print_json(j);
         } else {
             printf("id:    %s\nemail: %s\nrole:  %s\npoint: %s\n", a.id, a.email, a.role,
                    a.point_id[0] ? a.point_id : "(any)");
@@ -198,7 +189,7 @@ int cli_admin_ra_point(int argc, char **argv)
         }
         rc = 0;
         if (as_json) {
-            print_json(json_pack("{s:o}", "points", points));
+            cli_print_json(json_pack("{s:o}", "points", points));
         } else {
             size_t i;
             json_t *p;
@@ -218,8 +209,8 @@ int cli_admin_ra_point(int argc, char **argv)
     if (res == RA_OK) {
         rc = 0;
         if (as_json)
-            print_json(json_pack("{s:s, s:s, s:s, s:b}", "id", p.id, "name", p.name, "address",
-                                 p.address, "four_eyes", p.four_eyes));
+            cli_print_json(json_pack("{s:s, s:s, s:s, s:b}", "id", p.id, "name", p.name, "address",
+                                     p.address, "four_eyes", p.four_eyes));
         else
             printf("id:        %s\nname:      %s\nfour_eyes: %s\n", p.id, p.name,
                    p.four_eyes ? "yes" : "no");

@@ -44,4 +44,8 @@ unsigned char *cli_read_file(const char *path, size_t max, size_t *len, char *er
 bool cli_write_file(const char *path, const unsigned char *data, size_t len, char *err,
                     size_t err_len);
 
+/* Prints v indented on stdout (nothing when v is NULL) and releases it (steals v). */
+struct json_t;
+void cli_print_json(struct json_t *v);
+
 #endif

@@ -82,8 +82,7 @@ char *b64_encode(const void *data, size_t len, enum b64_variant v)
     return out;
 }
 
-bool b64_decode(const char *s, size_t len, enum b64_variant v, unsigned char **out,
-                size_t *out_len)
+bool b64_decode(const char *s, size_t len, enum b64_variant v, unsigned char **out, size_t *out_len)
 {
     size_t data = validate(s, len, v);
     if (data == SIZE_MAX)
@@ -140,5 +139,16 @@ bool b64_decode(const char *s, size_t len, enum b64_variant v, unsigned char **o
     dst[size] = '\0';
     *out = dst;
     *out_len = size;
+    return true;
+}
+
+bool b64url_alphabet(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
     return true;
 }

@@ -18,6 +18,9 @@ char *b64_encode(const void *data, size_t len, enum b64_variant v);
  * for convenience, not counted in *out_len). Returns false on invalid input or no memory. */
 bool b64_decode(const char *s, size_t len, enum b64_variant v, unsigned char **out,
                 size_t *out_len);
+/* Whether all len characters of s are of the base64url alphabet (A-Z a-z 0-9 - _, no padding):
+ * a JWS/JWT segment before decoding. True for len 0. */
+bool b64url_alphabet(const char *s, size_t len);
 /* Exact decoded size of a valid input of len characters (padding counted), 0 if impossible. */
 size_t b64_decoded_size(const char *s, size_t len, enum b64_variant v);
 

@@ -5,13 +5,9 @@
 #include "srs/data_handlers.h"
 
 #include "app.h"
-#include "core/config.h"
 #include "core/isotime.h"
-#include "core/log.h"
-#include "core/masterkey.h"
 #include "http/request.h"
-#include "pki/service.h"
-#include "srs/catalogue.h"
+#include "srs/http_env.h"
 #include "srs/export.h"
 #include "srs/registration.h"
 #include "srs/retention.h"
@@ -19,29 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The environment with the master key in mk; false when answered. */
-static bool env_of(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN], struct srs_env *env)
-{
-    char err[256];
-    const struct config *cfg = req->app->cfg;
-    *env = (struct srs_env){.store = req->app->store,
-                            .cfg = cfg,
-                            .master_key = mk,
-                            .ca = pki_service_ca(req->app->pki),
-                            .public_url = cfg->public_url};
-    env->catalogue = srs_catalogue_get(cfg, err, sizeof err);
-    if (!env->catalogue) {
-        http_reply_error(req, ERR_INTERNAL, "The methods catalogue is not usable: %s", err);
-        return false;
-    }
-    if (!masterkey_load(cfg, mk, err, sizeof err)) {
-        log_error("srs: %s", err);
-        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
-        return false;
-    }
-    return true;
-}
 
 /* The token's organization and the path's registration id (owned), or answered. */
 static char *target_of(struct http_request *req, const char **org)
@@ -68,7 +41,7 @@ void srs_handle_person_export(struct http_request *req)
     char *id = target_of(req, &org);
     if (!id)
         return;
-    if (!env_of(req, mk, &env)) {
+    if (!srs_http_env(req, mk, &env)) {
         free(id);
         return;
     }
@@ -104,7 +77,7 @@ void srs_handle_person_delete(struct http_request *req)
     char *id = target_of(req, &org);
     if (!id)
         return;
-    if (!env_of(req, mk, &env)) {
+    if (!srs_http_env(req, mk, &env)) {
         free(id);
         return;
     }

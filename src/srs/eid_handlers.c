@@ -5,62 +5,19 @@
 
 #include "app.h"
 #include "core/b64.h"
-#include "core/config.h"
 #include "core/isotime.h"
 #include "core/log.h"
-#include "core/masterkey.h"
+#include "http/form.h"
 #include "http/request.h"
 #include "http/web.h"
-#include "pki/service.h"
-#include "srs/catalogue.h"
 #include "srs/eid.h"
+#include "srs/http_env.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FORM_MAX_FIELD 65536
-
-/* The environment of a request with the master key in mk; false when answered. */
-static bool env_of(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN], struct srs_env *env)
-{
-    char err[256];
-    const struct config *cfg = req->app->cfg;
-    *env = (struct srs_env){.store = req->app->store,
-                            .cfg = cfg,
-                            .master_key = mk,
-                            .ca = pki_service_ca(req->app->pki),
-                            .public_url = cfg->public_url};
-    env->catalogue = srs_catalogue_get(cfg, err, sizeof err);
-    if (!env->catalogue) {
-        http_reply_error(req, ERR_INTERNAL, "The methods catalogue is not usable: %s", err);
-        return false;
-    }
-    if (!masterkey_load(cfg, mk, err, sizeof err)) {
-        log_error("srs: %s", err);
-        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
-        return false;
-    }
-    return true;
-}
-
-static void reply_result(struct http_request *req, enum srs_result res, const char *err)
-{
-    static const enum err_kind kinds[] = {
-        [SRS_R_OK] = ERR_INTERNAL,
-        [SRS_R_INVALID] = ERR_VALIDATION,
-        [SRS_R_NOT_FOUND] = ERR_NOT_FOUND,
-        [SRS_R_CONFLICT] = ERR_CONFLICT,
-        [SRS_R_GONE] = ERR_GONE,
-        [SRS_R_UNAUTHORIZED] = ERR_UNAUTHORIZED,
-        [SRS_R_TOO_MANY] = ERR_TOO_MANY_REQUESTS,
-        [SRS_R_UNAVAILABLE] = ERR_STORE_UNAVAILABLE,
-    };
-    http_reply_error(req, kinds[res], "%s",
-                     err && err[0]              ? err
-                     : res == SRS_R_UNAVAILABLE ? "Not possible now; try again."
-                                                : "The request cannot be done.");
-}
 
 void srs_handle_eid_page(struct http_request *req)
 {
@@ -73,7 +30,7 @@ void srs_handle_eid_state(struct http_request *req)
     struct srs_env env;
     struct store_srs_registration r;
     char *order = http_param_dup(req, "order");
-    if (!order || !env_of(req, mk, &env)) {
+    if (!order || !srs_http_env(req, mk, &env)) {
         free(order);
         return;
     }
@@ -81,15 +38,11 @@ void srs_handle_eid_state(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(order);
     if (res != SRS_R_OK) {
-        reply_result(req, res,
-                     res == SRS_R_NOT_FOUND ? "There is no such eID identification." : NULL);
+        srs_http_reply_result(
+            req, res, res == SRS_R_NOT_FOUND ? "There is no such eID identification." : NULL);
         return;
     }
-    json_t *j =
-        json_pack("{s:s, s:s, s:s, s:b}", "status", r.status, "jurisdiction", r.jurisdiction,
-                  "level", r.level, "decided", r.callback_digest[0] != '\0');
-    store_srs_registration_clear(&r);
-    http_reply_json(req, 200, j);
+    srs_http_reply_order_state(req, &r);
 }
 
 void srs_handle_eid_request(struct http_request *req)
@@ -100,7 +53,7 @@ void srs_handle_eid_request(struct http_request *req)
     char err[256] = "", expires[ISO_DATETIME_LEN];
     char *order = http_param_dup(req, "order");
     const char *mobile = json_string_value(json_object_get(req->json, "mobile"));
-    if (!order || !env_of(req, mk, &env)) {
+    if (!order || !srs_http_env(req, mk, &env)) {
         free(order);
         return;
     }
@@ -108,7 +61,7 @@ void srs_handle_eid_request(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(order);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     char *svg64 = b64_encode(p.qr_svg, strlen(p.qr_svg), B64_STD);
@@ -137,7 +90,7 @@ void srs_handle_eid_request_object(struct http_request *req)
     struct srs_env env;
     char err[256] = "", *jwt = NULL;
     char *token = http_param_dup(req, "token");
-    if (!token || !env_of(req, mk, &env)) {
+    if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
@@ -145,48 +98,10 @@ void srs_handle_eid_request_object(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     http_reply_owned(req, 200, "application/oauth-authz-req+jwt", jwt, strlen(jwt));
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* application/x-www-form-urlencoded decoding of s[0..len) (owned), NULL if malformed or if it
- * decodes to a NUL byte. */
-static char *form_decode(const char *s, size_t len)
-{
-    char *out = malloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; out && i < len; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            int hi = i + 1 < len ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                free(out);
-                return NULL;
-            }
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        out[n++] = c;
-    }
-    if (out)
-        out[n] = '\0';
-    return out;
 }
 
 /* The value of field name in the form body (owned), or NULL; *dup set when it repeats. */
@@ -201,7 +116,7 @@ static char *form_field(const char *body, size_t len, const char *name, bool *ba
         const char *eq = memchr(body + i, '=', end - i);
         if (eq && (size_t)(eq - (body + i)) == name_len && memcmp(body + i, name, name_len) == 0) {
             size_t vl = (size_t)(body + end - eq - 1);
-            if (found || vl > FORM_MAX_FIELD || !(found = form_decode(eq + 1, vl))) {
+            if (found || vl > FORM_MAX_FIELD || !(found = http_form_decode(eq + 1, vl))) {
                 *bad = true;
                 free(found);
                 return NULL;
@@ -228,13 +143,13 @@ void srs_handle_eid_response(struct http_request *req)
                          "(application/x-www-form-urlencoded).");
         goto cleanup;
     }
-    if (!env_of(req, mk, &env))
+    if (!srs_http_env(req, mk, &env))
         goto cleanup;
     enum srs_result res = srs_eid_response(&env, vp_token, state, &r, err, sizeof err);
     memset(mk, 0, sizeof mk);
     if (res != SRS_R_OK) {
         log_debug("srs: eID response refused: %s", err);
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         goto cleanup;
     }
     store_srs_registration_clear(&r);

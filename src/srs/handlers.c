@@ -7,16 +7,14 @@
 #include "app.h"
 #include "core/config.h"
 #include "core/isotime.h"
-#include "core/log.h"
-#include "core/masterkey.h"
 #include "core/reason.h"
 #include "core/str.h"
 #include "http/request.h"
 #include "http/web.h"
-#include "pki/service.h"
 #include "srs/bank_sim.h"
 #include "srs/catalogue.h"
 #include "srs/connector.h"
+#include "srs/http_env.h"
 #include "srs/registration.h"
 
 #include <stdio.h>
@@ -26,52 +24,11 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX     200
 
-/* The environment of a request with the master key in mk; false when answered (503). */
-static bool env_of(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN], struct srs_env *env)
-{
-    char err[256];
-    const struct config *cfg = req->app->cfg;
-    *env = (struct srs_env){.store = req->app->store,
-                            .cfg = cfg,
-                            .master_key = mk,
-                            .ca = pki_service_ca(req->app->pki),
-                            .public_url = cfg->public_url};
-    env->catalogue = srs_catalogue_get(cfg, err, sizeof err);
-    if (!env->catalogue) {
-        http_reply_error(req, ERR_INTERNAL, "The methods catalogue is not usable: %s", err);
-        return false;
-    }
-    if (!masterkey_load(cfg, mk, err, sizeof err)) {
-        log_error("srs: %s", err);
-        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
-        return false;
-    }
-    return true;
-}
-
 /* "This link is not valid." with its reason for the pages (core/reason.h), into buf. */
 static const char *link_invalid(char *buf, size_t len)
 {
     reason_message(buf, len, "link.invalid", NULL, "This link is not valid.");
     return buf;
-}
-
-static void reply_result(struct http_request *req, enum srs_result res, const char *err)
-{
-    static const enum err_kind kinds[] = {
-        [SRS_R_OK] = ERR_INTERNAL,
-        [SRS_R_INVALID] = ERR_VALIDATION,
-        [SRS_R_NOT_FOUND] = ERR_NOT_FOUND,
-        [SRS_R_CONFLICT] = ERR_CONFLICT,
-        [SRS_R_GONE] = ERR_GONE,
-        [SRS_R_UNAUTHORIZED] = ERR_UNAUTHORIZED,
-        [SRS_R_TOO_MANY] = ERR_TOO_MANY_REQUESTS,
-        [SRS_R_UNAVAILABLE] = ERR_STORE_UNAVAILABLE,
-    };
-    const char *fallback = res == SRS_R_NOT_FOUND     ? "No such registration."
-                           : res == SRS_R_UNAVAILABLE ? "Not possible now; try again."
-                                                      : "The request cannot be done.";
-    http_reply_error(req, kinds[res], "%s", err && err[0] ? err : fallback);
 }
 
 static bool has_scope(const char *scopes, const char *want)
@@ -160,13 +117,13 @@ void srs_handle_registration_create(struct http_request *req)
                          "'externalIdentifier' must be strings.");
         return;
     }
-    if (!env_of(req, mk, &env))
+    if (!srs_http_env(req, mk, &env))
         return;
     enum srs_result res =
         srs_registration_create(&env, org, req->auth.client_id, &rq, &r, token, err, sizeof err);
     if (res != SRS_R_OK) {
         memset(mk, 0, sizeof mk);
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     snprintf(url, sizeof url, "%s/srs/r/%s", env.public_url, token);
@@ -193,12 +150,12 @@ void srs_handle_registration_list(struct http_request *req)
         http_reply_error(req, ERR_VALIDATION, "Parameter 'limit' must be 1 to %d.", LIST_MAX);
         return;
     }
-    if (!env_of(req, mk, &env))
+    if (!srs_http_env(req, mk, &env))
         return;
     enum srs_result res = srs_registration_list(&env, org, (size_t)limit, &list, &n);
     memset(mk, 0, sizeof mk);
     if (res != SRS_R_OK) {
-        reply_result(req, res, NULL);
+        srs_http_reply_result(req, res, NULL);
         return;
     }
     json_t *a = json_array();
@@ -217,7 +174,7 @@ void srs_handle_registration_get(struct http_request *req)
     struct store_srs_registration r;
     const char *org = org_of(req);
     char *id = http_param_dup(req, "registrationId");
-    if (!org || !id || !env_of(req, mk, &env)) {
+    if (!org || !id || !srs_http_env(req, mk, &env)) {
         free(id);
         return;
     }
@@ -239,7 +196,7 @@ void srs_handle_registration_get(struct http_request *req)
     free(id);
     if (res != SRS_R_OK) {
         json_decref(j);
-        reply_result(req, res, NULL);
+        srs_http_reply_result(req, res, NULL);
         return;
     }
     http_reply_json(req, 200, j);
@@ -253,7 +210,7 @@ void srs_handle_registration_revoke(struct http_request *req)
     char err[128] = "";
     const char *org = org_of(req);
     char *id = http_param_dup(req, "registrationId");
-    if (!org || !id || !env_of(req, mk, &env)) {
+    if (!org || !id || !srs_http_env(req, mk, &env)) {
         free(id);
         return;
     }
@@ -265,7 +222,7 @@ void srs_handle_registration_revoke(struct http_request *req)
                  r.status[0] ? r.status : "in this state");
     if (res != SRS_R_OK) {
         store_srs_registration_clear(&r);
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     json_t *j = srs_registration_json(&r, NULL);
@@ -281,7 +238,7 @@ void srs_handle_evidence(struct http_request *req)
     size_t len = 0;
     const char *org = org_of(req);
     char *id = http_param_dup(req, "registrationId");
-    if (!org || !id || !env_of(req, mk, &env)) {
+    if (!org || !id || !srs_http_env(req, mk, &env)) {
         free(id);
         return;
     }
@@ -289,9 +246,9 @@ void srs_handle_evidence(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(id);
     if (res != SRS_R_OK) {
-        reply_result(req, res,
-                     res == SRS_R_CONFLICT ? "The registration has no evidence (not identified)."
-                                           : NULL);
+        srs_http_reply_result(
+            req, res,
+            res == SRS_R_CONFLICT ? "The registration has no evidence (not identified)." : NULL);
         return;
     }
     http_reply_owned(req, 200, "application/pkcs7-mime; smime-type=signed-data", cms, len);
@@ -306,7 +263,7 @@ void srs_handle_partner_callback(struct http_request *req)
     struct store_srs_registration r;
     char err[256] = "";
     char *connector = http_param_dup(req, "connector");
-    if (!connector || !env_of(req, mk, &env)) {
+    if (!connector || !srs_http_env(req, mk, &env)) {
         free(connector);
         return;
     }
@@ -316,7 +273,7 @@ void srs_handle_partner_callback(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(connector);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     json_t *j = json_pack("{s:s, s:s}", "registrationId", r.id, "status", r.status);
@@ -367,7 +324,7 @@ void srs_handle_link_state(struct http_request *req)
     struct store_srs_registration r;
     char msg[128];
     char *token = http_param_dup(req, "token");
-    if (!token || !env_of(req, mk, &env)) {
+    if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
@@ -375,7 +332,8 @@ void srs_handle_link_state(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
-        reply_result(req, res, res == SRS_R_NOT_FOUND ? link_invalid(msg, sizeof msg) : NULL);
+        srs_http_reply_result(req, res,
+                              res == SRS_R_NOT_FOUND ? link_invalid(msg, sizeof msg) : NULL);
         return;
     }
     json_t *j = json_pack("{s:s, s:o, s:b, s:b}", "status", r.status, "methods",
@@ -397,7 +355,7 @@ void srs_handle_link_start(struct http_request *req)
     char *token = http_param_dup(req, "token");
     bool bad = false;
     const char *method = json_text(req->json, "method", &bad);
-    if (!token || !env_of(req, mk, &env)) {
+    if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
@@ -405,7 +363,7 @@ void srs_handle_link_start(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     http_reply_json(req, 200, json_pack("{s:s, s:s}", "status", SRS_IN_IDENTIFICATION, "url", url));
@@ -417,7 +375,7 @@ void srs_handle_link_code(struct http_request *req)
     struct srs_env env;
     char err[256] = "";
     char *token = http_param_dup(req, "token");
-    if (!token || !env_of(req, mk, &env)) {
+    if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
@@ -425,7 +383,7 @@ void srs_handle_link_code(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     http_reply_json(req, 200, json_pack("{s:b}", "sent", 1));
@@ -439,7 +397,7 @@ void srs_handle_link_verify(struct http_request *req)
     char *token = http_param_dup(req, "token");
     bool bad = false;
     const char *code = json_text(req->json, "code", &bad);
-    if (!token || !env_of(req, mk, &env)) {
+    if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
@@ -447,7 +405,7 @@ void srs_handle_link_verify(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     http_reply_json(req, 200, json_pack("{s:b, s:b}", "mobileVerified", 1, "termsSent", 1));
@@ -461,7 +419,7 @@ void srs_handle_terms_state(struct http_request *req)
     char version[65], msg[128];
     char *token = http_param_dup(req, "token");
     const char *lang = http_query(req, "lang");
-    if (!token || !env_of(req, mk, &env)) {
+    if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
@@ -469,7 +427,8 @@ void srs_handle_terms_state(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK && res != SRS_R_CONFLICT) {
-        reply_result(req, res, res == SRS_R_NOT_FOUND ? link_invalid(msg, sizeof msg) : NULL);
+        srs_http_reply_result(req, res,
+                              res == SRS_R_NOT_FOUND ? link_invalid(msg, sizeof msg) : NULL);
         return;
     }
     const char *text = srs_terms_text(lang, version);
@@ -494,7 +453,7 @@ void srs_handle_terms_accept(struct http_request *req)
     char *token = http_param_dup(req, "token");
     bool bad = false;
     const char *version = json_text(req->json, "versionHash", &bad);
-    if (!token || !env_of(req, mk, &env)) {
+    if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
@@ -502,7 +461,7 @@ void srs_handle_terms_accept(struct http_request *req)
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     http_reply_json(req, 200, json_pack("{s:s}", "status", SRS_ACTIVE));
@@ -518,7 +477,7 @@ static bool sim_order(struct http_request *req, const char *connector,
 {
     char *order = http_param_dup(req, "order");
     memset(r, 0, sizeof *r);
-    if (!order || !env_of(req, mk, env)) {
+    if (!order || !srs_http_env(req, mk, env)) {
         free(order);
         return false;
     }
@@ -528,7 +487,7 @@ static bool sim_order(struct http_request *req, const char *connector,
         res = SRS_R_NOT_FOUND;
     if (res != SRS_R_OK) {
         store_srs_registration_clear(r);
-        reply_result(req, res, res == SRS_R_NOT_FOUND ? "There is no such order." : NULL);
+        srs_http_reply_result(req, res, res == SRS_R_NOT_FOUND ? "There is no such order." : NULL);
         return false;
     }
     return true;
@@ -554,7 +513,7 @@ static void sim_deliver(struct http_request *req, const struct srs_env *env, con
     memset(secret, 0, sizeof secret);
     free(body);
     if (res != SRS_R_OK) {
-        reply_result(req, res, err);
+        srs_http_reply_result(req, res, err);
         return;
     }
     json_t *j = json_pack("{s:s}", "status", r.status);
@@ -571,11 +530,7 @@ void srs_handle_sim_state(struct http_request *req)
     memset(mk, 0, sizeof mk);
     if (!ok)
         return;
-    json_t *j =
-        json_pack("{s:s, s:s, s:s, s:b}", "status", r.status, "jurisdiction", r.jurisdiction,
-                  "level", r.level, "decided", r.callback_digest[0] != '\0');
-    store_srs_registration_clear(&r);
-    http_reply_json(req, 200, j);
+    srs_http_reply_order_state(req, &r);
 }
 
 void srs_handle_sim_decide(struct http_request *req)
@@ -587,7 +542,7 @@ void srs_handle_sim_decide(struct http_request *req)
     const json_t *in = req->json;
     const char *decision = json_string_value(json_object_get(in, "decision"));
     const char *agent = json_string_value(json_object_get(in, "agent"));
-    if (!order || !env_of(req, mk, &env)) {
+    if (!order || !srs_http_env(req, mk, &env)) {
         free(order);
         return;
     }
@@ -627,7 +582,7 @@ static bool bank_order(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN
     enum srs_result res = srs_order_prefill(env, r, prefill);
     if (res != SRS_R_OK) {
         store_srs_registration_clear(r);
-        reply_result(req, res, NULL);
+        srs_http_reply_result(req, res, NULL);
         return false;
     }
     return true;

@@ -3,7 +3,7 @@
  */
 #include "srs/ra.h"
 
-#include "auth/signin_throttle.h"
+#include "auth/signin.h"
 #include "core/crypto.h"
 #include "core/isotime.h"
 #include "core/log.h"
@@ -163,24 +163,25 @@ enum ra_result ra_agent_create(struct store *s, const char *actor, const char *e
 
 /* ---- sign-in and sessions ---- */
 
-struct lookup_op {
-    const struct signin_throttle *keys;
-    const char *email;
-    int64_t now, locked_until;
-    struct store_ra_agent agent;
-    bool found;
-};
-
-static enum store_status lookup_tx(struct store_tx *tx, void *cls)
+static enum store_status find_agent(struct store_tx *tx, const char *email, void *holder)
 {
-    struct lookup_op *op = cls;
-    enum store_status st = signin_throttle_locked(tx, op->keys, op->now, &op->locked_until);
-    if (st != STORE_OK)
-        return st;
-    st = store_ra_agent_find_by_email(tx, op->email, &op->agent);
-    op->found = st == STORE_OK;
-    return st == STORE_NOT_FOUND ? STORE_OK : st;
+    return store_ra_agent_find_by_email(tx, email, holder);
 }
+
+static const char *agent_password_hash(const void *holder)
+{
+    const struct store_ra_agent *a = holder;
+    return a->disabled_at ? NULL : a->password_hash;
+}
+
+static const struct signin_password SIGNIN = {
+    .scope = THROTTLE_SCOPE,
+    .account_limit = RA_LOCK_FAILURES,
+    .address_limit = RA_ADDRESS_FAILURES,
+    .email_len = STORE_RA_EMAIL_LEN,
+    .find = find_agent,
+    .password_hash = agent_password_hash,
+};
 
 struct session_op {
     const struct signin_throttle *keys;
@@ -203,46 +204,31 @@ enum ra_result ra_sign_in(struct store *s, const char *email_in, const char *pas
                           const char *address, int64_t now, char token[TOKEN_LEN],
                           struct ra_session *out, int64_t *retry_after_s)
 {
-    char email[STORE_RA_EMAIL_LEN];
     struct signin_throttle keys;
+    struct store_ra_agent agent;
     memset(out, 0, sizeof *out);
     token[0] = '\0';
-    *retry_after_s = 0;
-    if (!email_in || !str_copy(email, sizeof email, email_in))
-        email[0] = '\0';
-    for (char *p = email; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    signin_throttle_init(&keys, THROTTLE_SCOPE, email, address, RA_LOCK_FAILURES,
-                         RA_ADDRESS_FAILURES);
-    struct lookup_op lk = {.keys = &keys, .email = email, .now = now};
-    if (store_run(s, STORE_READ, lookup_tx, &lk) != STORE_OK)
-        return RA_UNAVAILABLE;
-    if (lk.locked_until > now) {
-        *retry_after_s = (lk.locked_until - now + 999) / 1000;
+    switch (signin_password_check(s, &SIGNIN, email_in, password, address, now, &agent, &keys,
+                                  retry_after_s)) {
+    case SIGNIN_OK:
+        break;
+    case SIGNIN_LOCKED:
         return RA_LOCKED;
+    case SIGNIN_FAILED:
+        return RA_SIGNIN_FAILED;
+    default:
+        return RA_UNAVAILABLE;
     }
-    if (!password)
-        password = "";
-    bool ok;
-    if (lk.found && !lk.agent.disabled_at && strlen(password) <= PASSWORD_MAX) {
-        ok = password_verify(password, lk.agent.password_hash);
-    } else {
-        password_burn(); /* the same work as for an account: timing tells nothing */
-        ok = false;
-    }
-    if (!ok)
-        return signin_throttle_fail_run(s, &keys, now) == STORE_OK ? RA_SIGNIN_FAILED
-                                                                   : RA_UNAVAILABLE;
     if (!token_new(token, out->session.session_hash) || !uuid_v4(out->session.id)) {
         memset(token, 0, TOKEN_LEN);
         return RA_UNAVAILABLE;
     }
-    str_copy(out->session.agent_id, sizeof out->session.agent_id, lk.agent.id);
+    str_copy(out->session.agent_id, sizeof out->session.agent_id, agent.id);
     /* An agent bound to a point works there without picking it. */
-    str_copy(out->session.point_id, sizeof out->session.point_id, lk.agent.point_id);
+    str_copy(out->session.point_id, sizeof out->session.point_id, agent.point_id);
     out->session.created_at = out->session.last_seen_at = now;
     out->session.expires_at = now + RA_ABSOLUTE_MS;
-    out->agent = lk.agent;
+    out->agent = agent;
     struct session_op op = {&keys, &out->session};
     if (store_run(s, STORE_WRITE, session_tx, &op) != STORE_OK) {
         memset(token, 0, TOKEN_LEN);

@@ -4,18 +4,15 @@
 #include "srs/ra_handlers.h"
 
 #include "app.h"
-#include "core/config.h"
 #include "core/crypto.h"
 #include "core/isotime.h"
 #include "core/log.h"
-#include "core/masterkey.h"
 #include "core/qr.h"
 #include "core/str.h"
 #include "http/page_api.h"
 #include "http/request.h"
 #include "http/web.h"
-#include "pki/service.h"
-#include "srs/catalogue.h"
+#include "srs/http_env.h"
 #include "srs/ra.h"
 
 #include <microhttpd.h>
@@ -65,35 +62,12 @@ static bool session(struct http_request *req, bool state_changing, struct ra_ses
     return true;
 }
 
-/* The registration environment with the master key in mk; false after answering. */
-static bool env_of(struct http_request *req, unsigned char mk[CRYPTO_KEY_LEN], struct srs_env *env)
-{
-    char err[256];
-    const struct config *cfg = req->app->cfg;
-    *env = (struct srs_env){.store = req->app->store,
-                            .cfg = cfg,
-                            .master_key = mk,
-                            .ca = pki_service_ca(req->app->pki),
-                            .public_url = cfg->public_url};
-    env->catalogue = srs_catalogue_get(cfg, err, sizeof err);
-    if (!env->catalogue) {
-        http_reply_error(req, ERR_INTERNAL, "The methods catalogue is not usable: %s", err);
-        return false;
-    }
-    if (!masterkey_load(cfg, mk, err, sizeof err)) {
-        log_error("ra: %s", err);
-        http_reply_error(req, ERR_STORE_UNAVAILABLE, "Not possible now; try again.");
-        return false;
-    }
-    return true;
-}
-
 /* Session (state-changing) and environment together; false after answering. */
 static bool prepare(struct http_request *req, bool state_changing, struct ra_session *c,
                     unsigned char mk[CRYPTO_KEY_LEN], struct srs_env *env)
 {
     char token[TOKEN_LEN];
-    bool ok = session(req, state_changing, c, token) && env_of(req, mk, env);
+    bool ok = session(req, state_changing, c, token) && srs_http_env(req, mk, env);
     memset(token, 0, sizeof token);
     return ok;
 }
@@ -502,7 +476,7 @@ void ra_handle_visit_state(struct http_request *req)
     struct srs_env env;
     char reference[RA_REFERENCE_LEN], status[24], shown[16];
     char *order = http_param_dup(req, "order");
-    if (!order || !env_of(req, mk, &env)) {
+    if (!order || !srs_http_env(req, mk, &env)) {
         free(order);
         return;
     }

@@ -34,23 +34,12 @@ static void parts_clear(struct jws_parts *p)
     memset(p, 0, sizeof *p);
 }
 
-static bool b64url_chars(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return false;
-    }
-    return len > 0;
-}
-
 /* base64url text of len chars → JSON value (any type), or NULL. */
 static json_t *decode_json(const char *s, size_t len)
 {
     unsigned char *raw = NULL;
     size_t raw_len = 0;
-    if (!b64url_chars(s, len) || !b64_decode(s, len, B64_URL, &raw, &raw_len))
+    if (!len || !b64url_alphabet(s, len) || !b64_decode(s, len, B64_URL, &raw, &raw_len))
         return NULL;
     json_t *v = json_loadb((const char *)raw, raw_len, JSON_REJECT_DUPLICATES, NULL);
     free(raw);
@@ -72,7 +61,7 @@ static bool parse_jws(const char *s, size_t len, const char *typ, struct jws_par
     const char *t = json_string_value(json_object_get(out->header, "typ"));
     if (!json_is_object(out->header) || !json_is_object(out->payload) || !alg ||
         strcmp(alg, "ES256") != 0 || json_object_get(out->header, "crit") || !t ||
-        strcmp(t, typ) != 0 || !b64url_chars(d2 + 1, sl) ||
+        strcmp(t, typ) != 0 || !sl || !b64url_alphabet(d2 + 1, sl) ||
         !b64_decode(d2 + 1, sl, B64_URL, &out->sig, &out->sig_len)) {
         parts_clear(out);
         return false;

@@ -5,6 +5,7 @@
 
 #include "core/str.h"
 #include "store/sql.h"
+#include "store/web_session.h"
 
 #include <string.h>
 
@@ -34,17 +35,6 @@ static enum store_status account_query(struct store_tx *tx, const char *sql,
 }
 
 /* A statement that must change exactly one row (else `none`). */
-static enum store_status change_one(struct store_tx *tx, const char *sql,
-                                    const struct store_value *params, size_t n,
-                                    enum store_status none)
-{
-    int64_t changed = 0;
-    enum store_status st = sql_exec(tx, sql, params, n, NULL, &changed);
-    if (st == STORE_OK && changed != 1)
-        st = none;
-    return st;
-}
-
 enum store_status store_account_insert(struct store_tx *tx, const struct store_account *a)
 {
     return sql_exec(tx,
@@ -71,22 +61,22 @@ enum store_status store_account_get(struct store_tx *tx, const char *id, struct 
 enum store_status store_account_verify_email(struct store_tx *tx, const char *id, const char *email,
                                              int64_t now)
 {
-    return change_one(tx, "UPDATE accounts SET email_verified_at = $3 WHERE id = $1 AND email = $2",
-                      (struct store_value[]){SQL_TEXT(id), SQL_TEXT(email), SQL_INT(now)}, 3,
-                      STORE_NOT_FOUND);
+    return sql_exec_one(
+        tx, "UPDATE accounts SET email_verified_at = $3 WHERE id = $1 AND email = $2",
+        (struct store_value[]){SQL_TEXT(id), SQL_TEXT(email), SQL_INT(now)}, 3, STORE_NOT_FOUND);
 }
 
 enum store_status store_account_set_mobile(struct store_tx *tx, const char *id, const char *mobile)
 {
-    return change_one(tx,
-                      "UPDATE accounts SET mobile = $2, mobile_verified_at = NULL WHERE id = $1",
-                      (struct store_value[]){SQL_TEXT(id), SQL_TEXT(mobile)}, 2, STORE_NOT_FOUND);
+    return sql_exec_one(tx,
+                        "UPDATE accounts SET mobile = $2, mobile_verified_at = NULL WHERE id = $1",
+                        (struct store_value[]){SQL_TEXT(id), SQL_TEXT(mobile)}, 2, STORE_NOT_FOUND);
 }
 
 enum store_status store_account_verify_mobile(struct store_tx *tx, const char *id,
                                               const char *mobile, int64_t now)
 {
-    return change_one(
+    return sql_exec_one(
         tx, "UPDATE accounts SET mobile_verified_at = $3 WHERE id = $1 AND mobile = $2",
         (struct store_value[]){SQL_TEXT(id), SQL_TEXT(mobile), SQL_INT(now)}, 3, STORE_NOT_FOUND);
 }
@@ -94,9 +84,9 @@ enum store_status store_account_verify_mobile(struct store_tx *tx, const char *i
 enum store_status store_account_set_password(struct store_tx *tx, const char *id,
                                              const char *password_hash)
 {
-    return change_one(tx, "UPDATE accounts SET password_hash = $2 WHERE id = $1",
-                      (struct store_value[]){SQL_TEXT(id), SQL_TEXT(password_hash)}, 2,
-                      STORE_NOT_FOUND);
+    return sql_exec_one(tx, "UPDATE accounts SET password_hash = $2 WHERE id = $1",
+                        (struct store_value[]){SQL_TEXT(id), SQL_TEXT(password_hash)}, 2,
+                        STORE_NOT_FOUND);
 }
 
 /* ---- Sessions ---- */
@@ -104,51 +94,23 @@ enum store_status store_account_set_password(struct store_tx *tx, const char *id
 enum store_status store_account_session_insert(struct store_tx *tx,
                                                const struct store_account_session *s)
 {
-    return sql_exec(tx,
-                    "INSERT INTO account_sessions (id, session_hash, account_id, created_at, "
-                    "last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    (struct store_value[]){SQL_TEXT(s->id), SQL_TEXT(s->session_hash),
-                                           SQL_TEXT(s->account_id), SQL_INT(s->created_at),
-                                           SQL_INT(s->last_seen_at), SQL_INT(s->expires_at)},
-                    6, NULL, NULL);
+    return web_session_insert(tx, &WEB_SESSION_ACCOUNT, s);
 }
 
 enum store_status store_account_session_find(struct store_tx *tx, const char *session_hash,
                                              struct store_account_session *out)
 {
-    struct store_rows *r = NULL;
-    memset(out, 0, sizeof *out);
-    enum store_status st =
-        sql_exec(tx,
-                 "SELECT id, session_hash, account_id, created_at, last_seen_at, expires_at, "
-                 "ended_at FROM account_sessions WHERE session_hash = $1",
-                 (struct store_value[]){SQL_TEXT(session_hash)}, 1, &r, NULL);
-    if (st == STORE_OK && store_rows_count(r) == 0)
-        st = STORE_NOT_FOUND;
-    if (st == STORE_OK) {
-        str_copy(out->id, sizeof out->id, store_rows_text(r, 0, 0));
-        str_copy(out->session_hash, sizeof out->session_hash, store_rows_text(r, 0, 1));
-        str_copy(out->account_id, sizeof out->account_id, store_rows_text(r, 0, 2));
-        out->created_at = store_rows_int(r, 0, 3);
-        out->last_seen_at = store_rows_int(r, 0, 4);
-        out->expires_at = store_rows_int(r, 0, 5);
-        out->ended_at = store_rows_int(r, 0, 6);
-    }
-    store_rows_free(r);
-    return st;
+    return web_session_find(tx, &WEB_SESSION_ACCOUNT, session_hash, out);
 }
 
 enum store_status store_account_session_touch(struct store_tx *tx, const char *id, int64_t now)
 {
-    return change_one(tx, "UPDATE account_sessions SET last_seen_at = $2 WHERE id = $1",
-                      (struct store_value[]){SQL_TEXT(id), SQL_INT(now)}, 2, STORE_NOT_FOUND);
+    return web_session_touch(tx, &WEB_SESSION_ACCOUNT, NULL, id, now);
 }
 
 enum store_status store_account_session_end(struct store_tx *tx, const char *id, int64_t now)
 {
-    return change_one(
-        tx, "UPDATE account_sessions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL",
-        (struct store_value[]){SQL_TEXT(id), SQL_INT(now)}, 2, STORE_NOT_FOUND);
+    return web_session_end(tx, &WEB_SESSION_ACCOUNT, NULL, id, now);
 }
 
 enum store_status store_account_session_end_others(struct store_tx *tx, const char *account_id,
@@ -244,13 +206,14 @@ enum store_status store_account_verification_count(struct store_tx *tx, const ch
 
 enum store_status store_account_verification_fail(struct store_tx *tx, const char *id)
 {
-    return change_one(tx, "UPDATE account_verifications SET attempts = attempts + 1 WHERE id = $1",
-                      (struct store_value[]){SQL_TEXT(id)}, 1, STORE_NOT_FOUND);
+    return sql_exec_one(tx,
+                        "UPDATE account_verifications SET attempts = attempts + 1 WHERE id = $1",
+                        (struct store_value[]){SQL_TEXT(id)}, 1, STORE_NOT_FOUND);
 }
 
 enum store_status store_account_verification_use(struct store_tx *tx, const char *id, int64_t now)
 {
-    return change_one(
+    return sql_exec_one(
         tx, "UPDATE account_verifications SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
         (struct store_value[]){SQL_TEXT(id), SQL_INT(now)}, 2, STORE_CONFLICT);
 }

@@ -6,6 +6,7 @@
 
 #include "core/str.h"
 #include "store/sql.h"
+#include "store/web_session.h"
 
 #include <string.h>
 
@@ -91,22 +92,11 @@ enum store_status store_admin_user_get(struct store_tx *tx, const char *organiza
 }
 
 /* An UPDATE that must change exactly one row (else STORE_NOT_FOUND, or `none` when given). */
-static enum store_status update_one(struct store_tx *tx, const char *sql,
-                                    const struct store_value *params, size_t n,
-                                    enum store_status none)
-{
-    int64_t changed = 0;
-    enum store_status st = sql_exec(tx, sql, params, n, NULL, &changed);
-    if (st == STORE_OK && changed != 1)
-        st = none;
-    return st;
-}
-
 enum store_status store_admin_user_set_totp_pending(struct store_tx *tx,
                                                     const char *organization_id, const char *id,
                                                     const unsigned char *sealed, size_t len)
 {
-    return update_one(
+    return sql_exec_one(
         tx,
         "UPDATE admin_users SET totp_pending_sealed = $3 "
         "WHERE organization_id = $1 AND id = $2",
@@ -118,19 +108,20 @@ enum store_status store_admin_user_confirm_totp(struct store_tx *tx, const char 
                                                 const char *id, const unsigned char *sealed,
                                                 size_t len, int64_t now, int64_t step)
 {
-    return update_one(tx,
-                      "UPDATE admin_users SET totp_secret_sealed = $3, totp_pending_sealed = NULL, "
-                      "totp_confirmed_at = $4, totp_last_step = $5 "
-                      "WHERE organization_id = $1 AND id = $2",
-                      (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id),
-                                             SQL_BLOB(sealed, len), SQL_INT(now), SQL_INT(step)},
-                      5, STORE_NOT_FOUND);
+    return sql_exec_one(
+        tx,
+        "UPDATE admin_users SET totp_secret_sealed = $3, totp_pending_sealed = NULL, "
+        "totp_confirmed_at = $4, totp_last_step = $5 "
+        "WHERE organization_id = $1 AND id = $2",
+        (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id), SQL_BLOB(sealed, len),
+                               SQL_INT(now), SQL_INT(step)},
+        5, STORE_NOT_FOUND);
 }
 
 enum store_status store_admin_user_use_totp_step(struct store_tx *tx, const char *organization_id,
                                                  const char *id, int64_t step)
 {
-    return update_one(
+    return sql_exec_one(
         tx,
         "UPDATE admin_users SET totp_last_step = $3 WHERE organization_id = $1 AND "
         "id = $2 AND (totp_last_step IS NULL OR totp_last_step < $3)",
@@ -143,60 +134,25 @@ enum store_status store_admin_user_use_totp_step(struct store_tx *tx, const char
 enum store_status store_admin_session_insert(struct store_tx *tx,
                                              const struct store_admin_session *s)
 {
-    return sql_exec(tx,
-                    "INSERT INTO admin_sessions (id, session_hash, user_id, organization_id, "
-                    "created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    (struct store_value[]){SQL_TEXT(s->id), SQL_TEXT(s->session_hash),
-                                           SQL_TEXT(s->user_id), SQL_TEXT(s->organization_id),
-                                           SQL_INT(s->created_at), SQL_INT(s->last_seen_at),
-                                           SQL_INT(s->expires_at)},
-                    7, NULL, NULL);
+    return web_session_insert(tx, &WEB_SESSION_ADMIN, s);
 }
 
 enum store_status store_admin_session_find(struct store_tx *tx, const char *session_hash,
                                            struct store_admin_session *out)
 {
-    struct store_rows *r = NULL;
-    memset(out, 0, sizeof *out);
-    enum store_status st =
-        sql_exec(tx,
-                 "SELECT id, session_hash, user_id, organization_id, created_at, last_seen_at, "
-                 "expires_at, ended_at FROM admin_sessions WHERE session_hash = $1",
-                 (struct store_value[]){SQL_TEXT(session_hash)}, 1, &r, NULL);
-    if (st == STORE_OK && store_rows_count(r) == 0)
-        st = STORE_NOT_FOUND;
-    if (st == STORE_OK) {
-        str_copy(out->id, sizeof out->id, store_rows_text(r, 0, 0));
-        str_copy(out->session_hash, sizeof out->session_hash, store_rows_text(r, 0, 1));
-        str_copy(out->user_id, sizeof out->user_id, store_rows_text(r, 0, 2));
-        str_copy(out->organization_id, sizeof out->organization_id, store_rows_text(r, 0, 3));
-        out->created_at = store_rows_int(r, 0, 4);
-        out->last_seen_at = store_rows_int(r, 0, 5);
-        out->expires_at = store_rows_int(r, 0, 6);
-        out->ended_at = store_rows_int(r, 0, 7);
-    }
-    store_rows_free(r);
-    return st;
+    return web_session_find(tx, &WEB_SESSION_ADMIN, session_hash, out);
 }
 
 enum store_status store_admin_session_touch(struct store_tx *tx, const char *organization_id,
                                             const char *id, int64_t now)
 {
-    return update_one(tx,
-                      "UPDATE admin_sessions SET last_seen_at = $3 "
-                      "WHERE organization_id = $1 AND id = $2",
-                      (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id), SQL_INT(now)},
-                      3, STORE_NOT_FOUND);
+    return web_session_touch(tx, &WEB_SESSION_ADMIN, organization_id, id, now);
 }
 
 enum store_status store_admin_session_end(struct store_tx *tx, const char *organization_id,
                                           const char *id, int64_t now)
 {
-    return update_one(tx,
-                      "UPDATE admin_sessions SET ended_at = $3 "
-                      "WHERE organization_id = $1 AND id = $2 AND ended_at IS NULL",
-                      (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(id), SQL_INT(now)},
-                      3, STORE_NOT_FOUND);
+    return web_session_end(tx, &WEB_SESSION_ADMIN, organization_id, id, now);
 }
 
 /* ---- Sign-in throttle ---- */
@@ -260,7 +216,7 @@ enum store_status store_team_member_add(struct store_tx *tx, const struct store_
 enum store_status store_team_member_remove(struct store_tx *tx, const char *organization_id,
                                            const char *team_id, const char *email)
 {
-    return update_one(
+    return sql_exec_one(
         tx,
         "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND "
         "email = $3",

@@ -7,6 +7,7 @@
 #include "core/str.h"
 #include "core/uuid.h"
 #include "store/sql.h"
+#include "store/web_session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,35 +17,7 @@ static struct store_value blob_or_null(const struct store_blob_field *b)
     return b->data ? SQL_BLOB(b->data, b->len) : SQL_NULL;
 }
 
-static bool take_blob(const struct store_rows *r, size_t row, size_t col,
-                      struct store_blob_field *out)
-{
-    out->data = NULL;
-    out->len = 0;
-    if (store_rows_is_null(r, row, col))
-        return true;
-    size_t len = 0;
-    const void *p = store_rows_blob(r, row, col, &len);
-    out->data = malloc(len ? len : 1);
-    if (!out->data)
-        return false;
-    if (len)
-        memcpy(out->data, p, len);
-    out->len = len;
-    return true;
-}
-
 /* An UPDATE that must change exactly one row (else STORE_NOT_FOUND). */
-static enum store_status update_one(struct store_tx *tx, const char *sql,
-                                    const struct store_value *params, size_t n)
-{
-    int64_t changed = 0;
-    enum store_status st = sql_exec(tx, sql, params, n, NULL, &changed);
-    if (st == STORE_OK && changed != 1)
-        st = STORE_NOT_FOUND;
-    return st;
-}
-
 /* ---- points ---- */
 
 #define POINT_COLUMNS "id, name, address, four_eyes, created_at, disabled_at"
@@ -144,54 +117,26 @@ enum store_status store_ra_agent_get(struct store_tx *tx, const char *id,
 
 enum store_status store_ra_session_insert(struct store_tx *tx, const struct store_ra_session *s)
 {
-    return sql_exec(tx,
-                    "INSERT INTO ra_sessions (id, session_hash, agent_id, point_id, created_at, "
-                    "last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    (struct store_value[]){SQL_TEXT(s->id), SQL_TEXT(s->session_hash),
-                                           SQL_TEXT(s->agent_id), SQL_TEXT(s->point_id),
-                                           SQL_INT(s->created_at), SQL_INT(s->last_seen_at),
-                                           SQL_INT(s->expires_at)},
-                    7, NULL, NULL);
+    return web_session_insert(tx, &WEB_SESSION_RA, s);
 }
 
 enum store_status store_ra_session_find(struct store_tx *tx, const char *session_hash,
                                         struct store_ra_session *out)
 {
-    struct store_rows *r = NULL;
-    memset(out, 0, sizeof *out);
-    enum store_status st =
-        sql_exec(tx,
-                 "SELECT id, session_hash, agent_id, point_id, created_at, last_seen_at, "
-                 "expires_at, ended_at FROM ra_sessions WHERE session_hash = $1",
-                 (struct store_value[]){SQL_TEXT(session_hash)}, 1, &r, NULL);
-    if (st == STORE_OK && store_rows_count(r) == 0)
-        st = STORE_NOT_FOUND;
-    if (st == STORE_OK) {
-        str_copy(out->id, sizeof out->id, store_rows_text(r, 0, 0));
-        str_copy(out->session_hash, sizeof out->session_hash, store_rows_text(r, 0, 1));
-        str_copy(out->agent_id, sizeof out->agent_id, store_rows_text(r, 0, 2));
-        str_copy(out->point_id, sizeof out->point_id, store_rows_text(r, 0, 3));
-        out->created_at = store_rows_int(r, 0, 4);
-        out->last_seen_at = store_rows_int(r, 0, 5);
-        out->expires_at = store_rows_int(r, 0, 6);
-        out->ended_at = store_rows_int(r, 0, 7);
-    }
-    store_rows_free(r);
-    return st;
+    return web_session_find(tx, &WEB_SESSION_RA, session_hash, out);
 }
 
 enum store_status store_ra_session_update(struct store_tx *tx, const struct store_ra_session *s)
 {
-    return update_one(
+    return sql_exec_one(
         tx, "UPDATE ra_sessions SET last_seen_at = $2, point_id = $3 WHERE id = $1",
-        (struct store_value[]){SQL_TEXT(s->id), SQL_INT(s->last_seen_at), SQL_TEXT(s->point_id)},
-        3);
+        (struct store_value[]){SQL_TEXT(s->id), SQL_INT(s->last_seen_at), SQL_TEXT(s->point_id)}, 3,
+        STORE_NOT_FOUND);
 }
 
 enum store_status store_ra_session_end(struct store_tx *tx, const char *id, int64_t now)
 {
-    return update_one(tx, "UPDATE ra_sessions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL",
-                      (struct store_value[]){SQL_TEXT(id), SQL_INT(now)}, 2);
+    return web_session_end(tx, &WEB_SESSION_RA, NULL, id, now);
 }
 
 /* ---- cases ---- */
@@ -251,7 +196,8 @@ enum store_status store_ra_case_get_by(struct store_tx *tx, const char *column, 
         st = STORE_NOT_FOUND;
     if (st == STORE_OK) {
         case_fill(r, 0, out);
-        if (!take_blob(r, 0, 12, &out->data_sealed) || !take_blob(r, 0, 13, &out->photo_sealed)) {
+        if (!store_blob_field_copy(r, 0, 12, &out->data_sealed) ||
+            !store_blob_field_copy(r, 0, 13, &out->photo_sealed)) {
             store_ra_case_clear(out);
             st = STORE_ERROR;
         }
@@ -262,16 +208,16 @@ enum store_status store_ra_case_get_by(struct store_tx *tx, const char *column, 
 
 enum store_status store_ra_case_update(struct store_tx *tx, const struct store_ra_case *c)
 {
-    return update_one(tx,
-                      "UPDATE ra_cases SET status = $2, point_id = $3, agent_id = $4, "
-                      "approver_id = $5, four_eyes = $6, data_sealed = $7, photo_sealed = $8, "
-                      "photo_type = $9, updated_at = $10 WHERE id = $1",
-                      (struct store_value[]){
-                          SQL_TEXT(c->id), SQL_TEXT(c->status), SQL_TEXT(c->point_id),
-                          SQL_TEXT(c->agent_id), SQL_TEXT(c->approver_id), SQL_BOOL(c->four_eyes),
-                          blob_or_null(&c->data_sealed), blob_or_null(&c->photo_sealed),
-                          SQL_TEXT(c->photo_type), SQL_INT(c->updated_at)},
-                      10);
+    return sql_exec_one(tx,
+                        "UPDATE ra_cases SET status = $2, point_id = $3, agent_id = $4, "
+                        "approver_id = $5, four_eyes = $6, data_sealed = $7, photo_sealed = $8, "
+                        "photo_type = $9, updated_at = $10 WHERE id = $1",
+                        (struct store_value[]){
+                            SQL_TEXT(c->id), SQL_TEXT(c->status), SQL_TEXT(c->point_id),
+                            SQL_TEXT(c->agent_id), SQL_TEXT(c->approver_id), SQL_BOOL(c->four_eyes),
+                            blob_or_null(&c->data_sealed), blob_or_null(&c->photo_sealed),
+                            SQL_TEXT(c->photo_type), SQL_INT(c->updated_at)},
+                        10, STORE_NOT_FOUND);
 }
 
 enum store_status store_ra_case_list(struct store_tx *tx, const char *status, const char *point_id,

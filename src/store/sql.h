@@ -33,6 +33,12 @@ struct store_rows;
 enum store_status sql_exec(struct store_tx *tx, const char *sql, const struct store_value *params,
                            size_t n_params, struct store_rows **rows, int64_t *changes);
 
+/* sql_exec for a statement that must change exactly one row: none (STORE_NOT_FOUND or
+ * STORE_CONFLICT) when it changed another number of rows. */
+enum store_status sql_exec_one(struct store_tx *tx, const char *sql,
+                               const struct store_value *params, size_t n_params,
+                               enum store_status none);
+
 /* " FOR UPDATE SKIP LOCKED" on engines with row locks (PostgreSQL), "" on SQLite: appended to
  * the SELECT that picks work items in a STORE_CLAIM transaction (store.h). */
 const char *sql_skip_locked(const struct store_tx *tx);

@@ -46,8 +46,8 @@ static struct store_value int_or_null(int64_t v)
     return v ? SQL_INT(v) : SQL_NULL;
 }
 
-static bool take_blob(const struct store_rows *r, size_t row, size_t col,
-                      struct store_blob_field *out)
+bool store_blob_field_copy(const struct store_rows *r, size_t row, size_t col,
+                           struct store_blob_field *out)
 {
     out->data = NULL;
     out->len = 0;
@@ -79,13 +79,13 @@ static bool fill_row(const struct store_rows *r, size_t row, struct store_srs_re
     str_copy(o->redirect_url, sizeof o->redirect_url, store_rows_text(r, row, c++));
     str_copy(o->webhook_url, sizeof o->webhook_url, store_rows_text(r, row, c++));
     str_copy(o->link_hash, sizeof o->link_hash, store_rows_text(r, row, c++));
-    bool ok = take_blob(r, row, c++, &o->data_key_wrapped);
-    ok = ok && take_blob(r, row, c++, &o->prefill_sealed);
+    bool ok = store_blob_field_copy(r, row, c++, &o->data_key_wrapped);
+    ok = ok && store_blob_field_copy(r, row, c++, &o->prefill_sealed);
     str_copy(o->connector, sizeof o->connector, store_rows_text(r, row, c++));
     str_copy(o->order_id, sizeof o->order_id, store_rows_text(r, row, c++));
     str_copy(o->callback_digest, sizeof o->callback_digest, store_rows_text(r, row, c++));
-    ok = ok && take_blob(r, row, c++, &o->identity_sealed);
-    ok = ok && take_blob(r, row, c++, &o->evidence_sealed);
+    ok = ok && store_blob_field_copy(r, row, c++, &o->identity_sealed);
+    ok = ok && store_blob_field_copy(r, row, c++, &o->evidence_sealed);
     str_copy(o->mobile_lookup, sizeof o->mobile_lookup, store_rows_text(r, row, c++));
     str_copy(o->rejection_reason, sizeof o->rejection_reason, store_rows_text(r, row, c++));
     str_copy(o->code_hash, sizeof o->code_hash, store_rows_text(r, row, c++));

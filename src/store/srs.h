@@ -13,6 +13,7 @@
 
 #include "store/store.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,12 @@ struct store_blob_field {
     unsigned char *data; /* NULL: the column is NULL */
     size_t len;
 };
+
+struct store_rows;
+/* For the store's SQL code (store/srs.c, store/ra.c): a copy of cell (row, col) into *out
+ * (data owned, free(); NULL for a NULL cell); false when out of memory. */
+bool store_blob_field_copy(const struct store_rows *r, size_t row, size_t col,
+                           struct store_blob_field *out);
 
 struct store_srs_registration {
     char id[STORE_ID_LEN];

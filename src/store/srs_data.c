@@ -35,6 +35,11 @@ static void fill_lifecycle(const struct store_rows *r, size_t row, struct store_
     str_copy(o->data_ended_by, sizeof o->data_ended_by, store_rows_text(r, row, c++));
 }
 
+static void lifecycle_elem(const struct store_rows *r, size_t row, void *elem)
+{
+    fill_lifecycle(r, row, elem);
+}
+
 static enum store_status get_one(struct store_tx *tx, const char *sql,
                                  const struct store_value *params, size_t n,
                                  struct store_srs_lifecycle *out)
@@ -101,29 +106,12 @@ enum store_status store_srs_person_list(struct store_tx *tx, const char *organiz
                                         const char *mobile_lookup, size_t limit,
                                         struct store_srs_lifecycle **out, size_t *n)
 {
-    struct store_rows *r = NULL;
-    *out = NULL;
-    *n = 0;
-    enum store_status st = sql_exec(
+    return sql_exec_list(
         tx,
         "SELECT " LIFECYCLE_COLUMNS " FROM srs_registrations WHERE organization_id = $1 "
         "AND mobile_lookup = $2 ORDER BY created_at, id LIMIT $3",
         (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(mobile_lookup), SQL_INT(limit)},
-        3, &r, NULL);
-    if (st != STORE_OK)
-        goto cleanup;
-    size_t count = store_rows_count(r);
-    *out = calloc(count ? count : 1, sizeof **out);
-    if (!*out) {
-        st = STORE_ERROR;
-        goto cleanup;
-    }
-    for (size_t i = 0; i < count; i++)
-        fill_lifecycle(r, i, &(*out)[i]);
-    *n = count;
-cleanup:
-    store_rows_free(r);
-    return st;
+        3, sizeof **out, lifecycle_elem, (void **)out, n);
 }
 
 enum store_status store_srs_data_destroy(struct store_tx *tx, const char *organization_id,
@@ -147,35 +135,22 @@ enum store_status store_srs_data_destroy(struct store_tx *tx, const char *organi
     return st;
 }
 
+static void audit_elem(const struct store_rows *r, size_t row, void *elem)
+{
+    struct store_srs_audit_entry *e = elem;
+    str_copy(e->action, sizeof e->action, store_rows_text(r, row, 0));
+    str_copy(e->actor, sizeof e->actor, store_rows_text(r, row, 1));
+    e->created_at = store_rows_int(r, row, 2);
+}
+
 enum store_status store_srs_audit_list(struct store_tx *tx, const char *organization_id,
                                        const char *registration_id, size_t limit,
                                        struct store_srs_audit_entry **out, size_t *n)
 {
-    struct store_rows *r = NULL;
-    *out = NULL;
-    *n = 0;
-    enum store_status st =
-        sql_exec(tx,
-                 "SELECT action, actor, created_at FROM srs_audit WHERE organization_id = $1 "
-                 "AND registration_id = $2 ORDER BY created_at, id LIMIT $3",
-                 (struct store_value[]){SQL_TEXT(organization_id), SQL_TEXT(registration_id),
-                                        SQL_INT(limit)},
-                 3, &r, NULL);
-    if (st != STORE_OK)
-        goto cleanup;
-    size_t count = store_rows_count(r);
-    *out = calloc(count ? count : 1, sizeof **out);
-    if (!*out) {
-        st = STORE_ERROR;
-        goto cleanup;
-    }
-    for (size_t i = 0; i < count; i++) {
-        str_copy((*out)[i].action, sizeof(*out)[i].action, store_rows_text(r, i, 0));
-        str_copy((*out)[i].actor, sizeof(*out)[i].actor, store_rows_text(r, i, 1));
-        (*out)[i].created_at = store_rows_int(r, i, 2);
-    }
-    *n = count;
-cleanup:
-    store_rows_free(r);
-    return st;
+    return sql_exec_list(tx,
+                         "SELECT action, actor, created_at FROM srs_audit WHERE organization_id = "
+                         "$1 AND registration_id = $2 ORDER BY created_at, id LIMIT $3",
+                         (struct store_value[]){SQL_TEXT(organization_id),
+                                                SQL_TEXT(registration_id), SQL_INT(limit)},
+                         3, sizeof **out, audit_elem, (void **)out, n);
 }

@@ -296,6 +296,17 @@ enum store_status sql_exec(struct store_tx *tx, const char *sql, const struct st
     return tx->store->driver->exec(tx->conn->db, sql, params, n_params, rows, changes);
 }
 
+enum store_status sql_exec_one(struct store_tx *tx, const char *sql,
+                               const struct store_value *params, size_t n_params,
+                               enum store_status none)
+{
+    int64_t changed = 0;
+    enum store_status st = sql_exec(tx, sql, params, n_params, NULL, &changed);
+    if (st == STORE_OK && changed != 1)
+        st = none;
+    return st;
+}
+
 enum store_status sql_exec_list(struct store_tx *tx, const char *sql,
                                 const struct store_value *params, size_t n_params, size_t elem_size,
                                 store_row_fill fill, void **out, size_t *n)

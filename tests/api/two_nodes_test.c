@@ -31,7 +31,7 @@
 /* The load balancer's address, the same for both nodes: tokens name it as their issuer. */
 #define PUBLIC_URL "http://signet.lb.test"
 
-static char dir_a[256], dir_b[256], key_file[300], store_arg[300];
+static char dir_a[256], dir_b[256], key_file[300], store_arg[1024];
 static struct server node_a, node_b;
 static struct client client;
 static char org[128];
@@ -50,25 +50,20 @@ static void node_b_options(const char **argv, size_t *n)
     argv[(*n)++] = key_file;
     argv[(*n)++] = "--documents";
     argv[(*n)++] = "database";
-    if (store_arg[0]) { /* SQLite: node A's database file */
-        argv[(*n)++] = "--store";
-        argv[(*n)++] = store_arg;
-    }
+    argv[(*n)++] = "--store"; /* node A's database */
+    argv[(*n)++] = store_arg;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    /* make_data_dir points SIGNET_STORE at a schema of its own on the test's PostgreSQL (when
-     * there is one); node B's directory is made without it, so both use A's database. */
-    if (!make_data_dir(dir_a, sizeof dir_a))
+    /* Node A's store (its SQLite file, or its schema on the test's PostgreSQL) is given to
+     * node B explicitly: both use A's database. */
+    if (!make_data_dir(dir_a, sizeof dir_a) || !test_store_for(dir_a, store_arg, sizeof store_arg))
         return -1;
     snprintf(dir_b, sizeof dir_b, "/tmp/signet-test-XXXXXX");
     if (!mkdtemp(dir_b))
         return -1;
-    const char *pg = getenv("SIGNET_TEST_STORE");
-    if (!pg || !*pg)
-        snprintf(store_arg, sizeof store_arg, "sqlite:%s/signet.db", dir_a);
     snprintf(key_file, sizeof key_file, "%s/master.key", dir_a);
     tenant_create_org(dir_a, "Acme", "ORGANIZATION", org, sizeof org);
     tenant_create_client(dir_a, org, ALL_SCOPES, &client);

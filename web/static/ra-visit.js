@@ -1,16 +1,14 @@
 // SRS Direct, the end customer's side (/srs/ra/{order}, docs/ra.md): the reference code (and
 // its QR code) to show at a registration point. The order id in the path is the credential;
 // the page updates until an agent has identified the person.
-import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t } from './ui.js';
+import { applyMessages, el, fetchJson, loadMessages, pickLanguage, showNotice, t } from './ui.js';
 
 const base = location.pathname.replace(/\/$/, '');
 const content = document.getElementById('content');
 const message = document.getElementById('message');
 
 function say(text, error = false) {
-  message.hidden = !text;
-  message.textContent = text || '';
-  message.className = error ? 'notice error' : 'notice';
+  showNotice(message, text, error);
 }
 
 async function refresh() {

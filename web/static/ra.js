@@ -3,7 +3,7 @@
 // zone, take a photo (camera or file), submit with the mobile number, approve as a second
 // supervisor where the point demands four eyes, and take the person's SMS code.
 // Every call goes to /ui/ra/api/…; POSTs carry the session's X-CSRF-Token.
-import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t } from './ui.js';
+import { applyMessages, el, fetchJson, loadMessages, pickLanguage, showNotice, t } from './ui.js';
 
 const API = '/ui/ra/api';
 const content = document.getElementById('content');
@@ -13,9 +13,7 @@ let session = null;
 let stream = null;
 
 function say(text, error = false) {
-  message.hidden = !text;
-  message.textContent = text || '';
-  message.className = error ? 'notice error' : 'notice';
+  showNotice(message, text, error);
 }
 
 function show(...nodes) {

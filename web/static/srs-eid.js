@@ -2,7 +2,7 @@
 // then shows the OpenID4VP request as QR code and as deep link (openid4vp://…) for a wallet
 // on this device, and follows the order until the wallet's presentation has been verified.
 // JSON calls on the same path: /state, /request. Texts: srsEid.* in i18n/{lang}.js.
-import { applyMessages, el, fetchJson, loadMessages, pickLanguage, t } from './ui.js';
+import { applyMessages, el, fetchJson, loadMessages, pickLanguage, showNotice, t } from './ui.js';
 
 const base = location.pathname.replace(/\/$/, '');
 const content = document.getElementById('content');
@@ -10,9 +10,7 @@ const message = document.getElementById('message');
 const POLL_MS = 2000;
 
 function say(text, error = false) {
-  message.hidden = !text;
-  message.textContent = text || '';
-  message.className = error ? 'notice error' : 'notice';
+  showNotice(message, text, error);
 }
 
 function finished(state) {

@@ -4,7 +4,7 @@
 // the bank simulator's online-banking page (/srs/sim/bank/{order}).
 // Every step is one JSON call to the same path + /state, /start, /code, /verify, /accept,
 // /decide; the link token in the path is the credential.
-import { el, fetchJson, loadMessages, pickLanguage, t } from './ui.js';
+import { el, fetchJson, loadMessages, pickLanguage, showNotice, t } from './ui.js';
 
 const TEXT = {
   en: {
@@ -80,9 +80,7 @@ const content = document.getElementById('content');
 const message = document.getElementById('message');
 
 function say(text, error = false) {
-  message.hidden = !text;
-  message.textContent = text || '';
-  message.className = error ? 'notice error' : 'notice';
+  showNotice(message, text, error);
 }
 
 function post(path, body) {

@@ -134,6 +134,14 @@ export async function fetchJson(url, options = {}) {
   return body;
 }
 
+/** Shows text in the page's notice element node (hides it when text is empty); error marks it
+ *  as an error. */
+export function showNotice(node, text, error = false) {
+  node.hidden = !text;
+  node.textContent = text || '';
+  node.className = error ? 'notice error' : 'notice';
+}
+
 /**
  * Builds an element: el('p', {class: 'x', 'aria-live': 'polite'}, 'text', child…).
  * Strings become text nodes, arrays (nested too) are spread; null/undefined/false are skipped.
