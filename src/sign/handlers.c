@@ -10,6 +10,8 @@
 #include "http/request.h"
 #include "sign/attach.h"
 #include "sign/process.h"
+#include "sign/verification.h"
+#include "srs/http_env.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,13 +96,34 @@ static bool load_process(struct http_request *req, struct store_process *p)
     return res == SIGN_OK;
 }
 
+/* Decides the identifications of p's signers created with `verification` whose
+ * registration has an outcome (sign/verification.h); false when answered (error). */
+static bool settle_verifications(struct http_request *req, const struct store_process *p)
+{
+    bool any = false;
+    for (size_t i = 0; i < p->n_participants; i++)
+        any = any || sign_verification_requested(&p->participants[i]);
+    if (!any)
+        return true;
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env srs;
+    if (!srs_http_env(req, mk, &srs))
+        return false;
+    struct sign_page_env env = {.store = req->app->store, .pdf = req->app->pdf, .srs = &srs};
+    enum sign_page_result res = sign_verification_settle_all(&env, p);
+    memset(mk, 0, sizeof mk);
+    if (res != SIGN_PAGE_OK)
+        reply_unavailable(req);
+    return res == SIGN_PAGE_OK;
+}
+
 void sign_handle_process_get(struct http_request *req)
 {
     struct store_process p;
     memset(&p, 0, sizeof p);
     json_t *files = NULL;
     /* fileReferences come from the documents (sign/attach.c). */
-    if (load_process(req, &p)) {
+    if (load_process(req, &p) && settle_verifications(req, &p)) {
         if (sign_file_references(req->app->store, p.organization_id, p.id, &files) !=
             SIGN_ATTACH_OK) {
             reply_unavailable(req);
@@ -110,7 +133,13 @@ void sign_handle_process_get(struct http_request *req)
                 json_object_set_new(j, "fileReferences", files); /* steals files */
             else
                 json_decref(files);
-            http_reply_json(req, 200, j);
+            /* The signers' identification outcomes (sign/verification.h). */
+            if (j && !sign_verification_merge(req->app->store, p.organization_id, p.id, j)) {
+                json_decref(j);
+                reply_unavailable(req);
+            } else {
+                http_reply_json(req, 200, j);
+            }
         }
     }
     store_process_clear(&p);

@@ -22,6 +22,7 @@
 #include "sign/page_app.h"
 #include "sign/page_passkey.h"
 #include "sign/page_srs.h"
+#include "sign/verification.h"
 #include "sign/process.h"
 #include "sign/release.h"
 #include "sign/signing.h"
@@ -336,7 +337,9 @@ static enum sign_page_result read_process(struct store *s, const struct store_ui
 }
 
 /* The methods this page offers the participant: allowed by the release (or the level) and
- * implemented here (CLICK; SMS when the participant has a mobile; APP; PASSKEY). */
+ * implemented here (CLICK; SMS when the participant has a mobile; APP; PASSKEY; OSS when the
+ * release names it (only corporate tenants' can: sign/release.h) and the participant has a
+ * mobile, to which the identification's registration is bound: sign/verification.h). */
 static unsigned page_methods(const struct read_op *op, const struct store_participant *me)
 {
     unsigned allowed = op->released && op->rel.signature_methods[0]
@@ -345,6 +348,9 @@ static unsigned page_methods(const struct read_op *op, const struct store_partic
     unsigned m = allowed & (SIGN_METHOD_CLICK | SIGN_METHOD_APP | SIGN_METHOD_PASSKEY);
     if ((allowed & SIGN_METHOD_SMS) && me && me->mobile[0])
         m |= SIGN_METHOD_SMS;
+    if ((allowed & SIGN_METHOD_OSS) && op->released && op->rel.signature_methods[0] && me &&
+        me->mobile[0])
+        m |= SIGN_METHOD_OSS;
     return m;
 }
 
@@ -498,6 +504,8 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         json_array_append_new(m, json_string("APP"));
     if (m && (methods & SIGN_METHOD_PASSKEY))
         json_array_append_new(m, json_string("PASSKEY"));
+    if (m && (methods & SIGN_METHOD_OSS))
+        json_array_append_new(m, json_string("OSS"));
     char mask[128], valid_until[ISO_DATETIME_LEN];
     bool mobile = me->mobile[0] != '\0';
     sign_page_mask(mobile ? me->mobile : me->email, mobile, mask, sizeof mask);
@@ -537,6 +545,15 @@ enum sign_page_result sign_page_state(const struct sign_page_env *env,
         }
         if (reg)
             json_object_set_new(o, "registration", reg);
+        /* Whether the signer must be identified first and is (sign/verification.h). */
+        json_t *ver = NULL;
+        if (sign_verification_state(env, &op.p, me, (methods & SIGN_METHOD_OSS) != 0, &ver) !=
+            SIGN_PAGE_OK) {
+            json_decref(o);
+            goto cleanup;
+        }
+        if (ver)
+            json_object_set_new(o, "verification", ver);
     }
     if (methods & SIGN_METHOD_APP) {
         /* Whether the signer's authenticator app is set up: the page shows the enrolment or
@@ -1115,10 +1132,11 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     bool sms = method && !strcmp(method, "SMS");
     bool app = method && !strcmp(method, "APP");
     bool pk = method && !strcmp(method, "PASSKEY");
-    if (!method || (!sms && !app && !pk && strcmp(method, "CLICK") != 0)) {
+    bool oss = method && !strcmp(method, "OSS");
+    if (!method || (!sms && !app && !pk && !oss && strcmp(method, "CLICK") != 0)) {
         reason_message(err, err_len, "method.unknown", NULL,
-                       "Choose a signature method this page offers (CLICK, SMS, APP or "
-                       "PASSKEY).");
+                       "Choose a signature method this page offers (CLICK, SMS, APP, PASSKEY "
+                       "or OSS).");
         return SIGN_PAGE_INVALID;
     }
     /* The page offers only the methods the release allows; checked again here so that a
@@ -1130,6 +1148,7 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     unsigned want = sms   ? SIGN_METHOD_SMS
                     : app ? SIGN_METHOD_APP
                     : pk  ? SIGN_METHOD_PASSKEY
+                    : oss ? SIGN_METHOD_OSS
                           : SIGN_METHOD_CLICK;
     if (!(offered & want)) {
         reason_message(err, err_len, "method.unavailable", json_pack("{s:s}", "method", method),
@@ -1139,7 +1158,9 @@ static enum sign_page_result sign_with(const struct sign_page_env *env,
     /* A level that needs a registration: the signer's ACTIVE one, looked up before any code
      * is used up (sign/page_srs.h); its registered name goes into the certificate. */
     struct sign_page_srs_identity rid;
-    res = sign_page_srs_identity(env, sess, now, &rid, err, err_len);
+    /* OSS: the identity of the identification made in this sitting (sign/page_srs.h). */
+    res = oss ? sign_page_srs_oss_identity(env, sess, &rid, err, err_len)
+              : sign_page_srs_identity(env, sess, now, &rid, err, err_len);
     if (res != SIGN_PAGE_OK)
         return res;
     if (app) {

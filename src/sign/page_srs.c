@@ -4,6 +4,8 @@
 #include "sign/page_srs.h"
 
 #include "core/str.h"
+#include "sign/release.h"
+#include "sign/verification.h"
 #include "srs/catalogue.h"
 #include "store/store.h"
 
@@ -114,6 +116,10 @@ enum sign_page_result sign_page_srs_identity(const struct sign_page_env *env,
     enum sign_page_result res = read_process(env, sess, op, &me);
     if (res != SIGN_PAGE_OK)
         goto cleanup;
+    /* A signer created with `verification` signs only once identified (sign/verification.h). */
+    res = sign_verification_check(env, &op->p, me, err, err_len);
+    if (res != SIGN_PAGE_OK)
+        goto cleanup;
     if (!needs(env, &op->p, &jurisdiction, &level)) {
         /* Without the registration service a qualified signature cannot be made: signing
          * itself refuses it (sign/signing.h), so this is only reported as unavailable. */
@@ -153,6 +159,68 @@ cleanup:
     return res;
 }
 
+struct record_op {
+    struct store_verification v;
+};
+
+static enum store_status record_tx(struct store_tx *tx, void *cls)
+{
+    struct record_op *op = cls;
+    return store_verification_start(tx, &op->v);
+}
+
+/* Records registration_id as the session's signer's identification (PENDING). */
+static bool record_verification(const struct sign_page_env *env,
+                                const struct store_ui_session *sess, const char *registration_id,
+                                int64_t now)
+{
+    struct record_op *op = calloc(1, sizeof *op);
+    if (!op)
+        return false;
+    str_copy(op->v.organization_id, sizeof op->v.organization_id, sess->organization_id);
+    str_copy(op->v.process_id, sizeof op->v.process_id, sess->process_id);
+    str_copy(op->v.participant_id, sizeof op->v.participant_id, sess->participant_id);
+    str_copy(op->v.registration_id, sizeof op->v.registration_id, registration_id);
+    op->v.created_at = now;
+    bool ok = store_run(env->store, STORE_WRITE, record_tx, op) == STORE_OK;
+    free(op);
+    return ok;
+}
+
+enum sign_page_result sign_page_srs_oss_identity(const struct sign_page_env *env,
+                                                 const struct store_ui_session *sess,
+                                                 struct sign_page_srs_identity *out, char *err,
+                                                 size_t err_len)
+{
+    struct read_op *op = calloc(1, sizeof *op);
+    const struct store_participant *me = NULL;
+    memset(out, 0, sizeof *out);
+    if (!op)
+        return SIGN_PAGE_UNAVAILABLE;
+    enum sign_page_result res = read_process(env, sess, op, &me);
+    if (res != SIGN_PAGE_OK)
+        goto cleanup;
+    if (!env->srs) {
+        str_message(err, err_len, "Identifications cannot be checked now; try again.");
+        res = SIGN_PAGE_UNAVAILABLE;
+        goto cleanup;
+    }
+    res = sign_verification_identity(env, &op->p, me, &out->found_id, err, err_len);
+    if (res != SIGN_PAGE_OK)
+        goto cleanup;
+    out->required = true;
+    out->found = true;
+    out->identity.given_name = out->found_id.given_name;
+    out->identity.surname = out->found_id.family_name;
+    out->identity.serial_number = out->found_id.serial_number;
+    out->identity.country = out->found_id.country[0] ? out->found_id.country : NULL;
+cleanup:
+    if (op)
+        store_process_clear(&op->p);
+    free(op);
+    return res;
+}
+
 enum sign_page_result sign_page_srs_start(const struct sign_page_env *env,
                                           const struct store_ui_session *sess,
                                           const char *return_url, int64_t now, json_t **out,
@@ -171,7 +239,7 @@ enum sign_page_result sign_page_srs_start(const struct sign_page_env *env,
     memset(&rq, 0, sizeof rq);
     *out = NULL;
     enum sign_page_result res = SIGN_PAGE_UNAVAILABLE;
-    (void)now; /* the registration's times are its own (srs/registration.c) */
+    /* the registration's times are its own (srs/registration.c); now dates the verification */
     if (!op)
         goto cleanup;
     if (!sess->authorized_at) {
@@ -191,8 +259,33 @@ enum sign_page_result sign_page_srs_start(const struct sign_page_env *env,
         res = SIGN_PAGE_WRONG_STATE;
         goto cleanup;
     }
+    /* A signer created with `verification` is identified first (sign/verification.h): a
+     * registration of the identification's scope, recorded as the signer's verification. */
+    bool verify = false;
+    unsigned offered = 0;
+    res = sign_page_methods(env->store, sess, now, &offered, NULL);
+    if (res != SIGN_PAGE_OK)
+        goto cleanup;
+    /* OSS identifies the signer in the signing ceremony the same way (sign/verification.h). */
+    if (sign_verification_requested(me) || (offered & SIGN_METHOD_OSS)) {
+        struct store_verification v;
+        bool started = false;
+        res = sign_verification_settle(env, &op->p, me, &v, &started);
+        if (res != SIGN_PAGE_OK)
+            goto cleanup;
+        if (started && !strcmp(v.status, "REJECTED")) {
+            str_message(err, err_len,
+                        "Your online identification was rejected: this process cannot be "
+                        "signed. Ask the sender.");
+            res = SIGN_PAGE_REFUSED;
+            goto cleanup;
+        }
+        verify = !started || !strcmp(v.status, "PENDING");
+    }
     res = SIGN_PAGE_REFUSED;
-    if (!needs(env, &op->p, &jurisdiction, &level)) {
+    if (verify)
+        sign_verification_scope(env, &op->p, &jurisdiction, &level);
+    else if (!needs(env, &op->p, &jurisdiction, &level)) {
         str_message(err, err_len, "A %s signature needs no registration.", op->p.signature_level);
         goto cleanup;
     }
@@ -206,7 +299,7 @@ enum sign_page_result sign_page_srs_start(const struct sign_page_env *env,
     memset(&id, 0, sizeof id);
     if (res != SIGN_PAGE_OK)
         goto cleanup;
-    if (found) {
+    if (found && !verify) {
         str_message(err, err_len, "You have an active registration already: sign now.");
         res = SIGN_PAGE_REFUSED;
         goto cleanup;
@@ -243,6 +336,10 @@ enum sign_page_result sign_page_srs_start(const struct sign_page_env *env,
                                                  token, why, sizeof why);
     if (sr != SRS_R_OK) {
         str_message(err, err_len, "The registration cannot be started now (%s); try again.", why);
+        goto cleanup;
+    }
+    if (verify && !record_verification(env, sess, r.id, now)) {
+        str_message(err, err_len, "The identification cannot be started now; try again.");
         goto cleanup;
     }
     snprintf(url, sizeof url, "%s/srs/r/%s", env->srs->public_url ? env->srs->public_url : "",

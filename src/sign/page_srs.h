@@ -52,6 +52,16 @@ enum sign_page_result sign_page_srs_identity(const struct sign_page_env *env,
                                              size_t err_len);
 
 /*
+ * OSS (one-shot signing): the identity of the session's participant's VERIFIED
+ * identification of this process (sign/verification.h, sign_verification_identity) in *out;
+ * REFUSED (err) when the signer has not been identified (or was rejected).
+ */
+enum sign_page_result sign_page_srs_oss_identity(const struct sign_page_env *env,
+                                                 const struct store_ui_session *sess,
+                                                 struct sign_page_srs_identity *out, char *err,
+                                                 size_t err_len);
+
+/*
  * Starts a registration for the session's participant (srs_registration_create for the
  * organization, with the catalogue's methods serving the level's jurisdiction and level, the
  * signer's name and mobile as prefill, actor "signer-page:" + participant id, redirectUrl

@@ -144,10 +144,22 @@ function renderSigners() {
  * is not possible.
  */
 function renderRegistration() {
+  const ver = state.verification;
+  // A signer created with `verification` (GwG) is identified online before signing
+  // (docs/signer-pages.md "Identification"): the same box, with the identification's status.
+  if (ver && ver.required && ver.status !== 'VERIFIED') {
+    $('registration').hidden = false;
+    $('registration-title').textContent = t('sign.verificationTitle');
+    $('registration-text').textContent = t(`sign.verification${ver.status}`);
+    $('registration-start').hidden = !ver.canStart;
+    $('registration-no-mobile').hidden = !!ver.canStart || ver.status === 'REJECTED';
+    return true;
+  }
   const reg = state.registration;
   const missing = !!(reg && reg.required && reg.status !== 'ACTIVE');
   $('registration').hidden = !missing;
   if (!missing) return false;
+  $('registration-title').textContent = t('sign.registrationTitle');
   const where = t(reg.jurisdiction === 'EU' ? 'sign.registrationEu' : 'sign.registrationCh');
   $('registration-text').textContent = t(
     reg.level === 'QUALIFIED' ? 'sign.registrationQualified' : 'sign.registrationAdvanced', { where });
@@ -171,10 +183,14 @@ function renderMethods() {
   box.hidden = renderRegistration();
   if (state.methods.length === 0) box.append(el('p', { class: 'notice info' }, t('sign.noMethod')));
   for (const m of state.methods) {
-    const label = { SMS: 'sign.methodSms', APP: 'sign.methodApp', PASSKEY: 'sign.methodPasskey' }[m]
-      || 'sign.methodClick';
+    const label = { SMS: 'sign.methodSms', APP: 'sign.methodApp', PASSKEY: 'sign.methodPasskey',
+      OSS: 'sign.methodOss' }[m] || 'sign.methodClick';
     const button = el('button', { class: 'button', type: 'button', 'data-method': m }, t(label));
-    const start = { SMS: startSms, APP: startApp, PASSKEY: startPasskey }[m] || (() => sign('CLICK'));
+    // OSS: identify first (the registration page leads back here), then sign in one step.
+    const oss = () => (state.verification && state.verification.status === 'VERIFIED'
+      ? sign('OSS') : startRegistration());
+    const start = { SMS: startSms, APP: startApp, PASSKEY: startPasskey, OSS: oss }[m]
+      || (() => sign('CLICK'));
     // A box that asks for a drawn signature: nothing starts (no code is sent) without one.
     button.addEventListener('click', (event) => { if (drawingReady()) start(event); });
     box.append(button);
