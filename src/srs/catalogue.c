@@ -33,6 +33,9 @@ void srs_catalogue_free(struct srs_catalogue *c)
     for (size_t i = 0; i < c->n; i++)
         json_decref(c->methods[i].entry);
     free(c->methods);
+    if (c->partners)
+        memset(c->partners, 0, c->n_partners * sizeof *c->partners);
+    free(c->partners);
     json_decref(c->signing);
     json_decref(c->retention);
     free(c);
@@ -79,8 +82,134 @@ static bool texts(const json_t *v)
     return true;
 }
 
+const struct srs_connector *srs_catalogue_connector(const struct srs_catalogue *c, const char *name)
+{
+    for (size_t i = 0; c && name && i < c->n_partners; i++)
+        if (strcmp(c->partners[i].id, name) == 0)
+            return &c->partners[i].connector;
+    return srs_connector_find(name);
+}
+
+/* ---- partners connected by configuration ---- */
+
+#define SECRET_MIN 16
+
+static bool connector_id_valid(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n >= 32)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') || id[i] == '-'))
+            return false;
+    return true;
+}
+
+/* Reads the secret named by secretEnv or secretFile into p (trailing newlines of a file
+ * dropped). One line in err when missing, short or unreadable. */
+static bool read_secret(const json_t *e, struct srs_partner_config *p, char *err, size_t err_len)
+{
+    const char *env = json_string_value(json_object_get(e, "secretEnv"));
+    const char *file = json_string_value(json_object_get(e, "secretFile"));
+    char buf[sizeof p->secret + 1];
+    size_t n = 0;
+    if ((env != NULL) == (file != NULL)) {
+        snprintf(err, err_len,
+                 "methods catalogue: connector \"%s\" needs exactly one of \"secretEnv\" and "
+                 "\"secretFile\"",
+                 p->id);
+        return false;
+    }
+    if (env) {
+        const char *v = getenv(env);
+        n = v ? strlen(v) : 0;
+        if (n > 0 && n < sizeof buf)
+            memcpy(buf, v, n);
+    } else {
+        FILE *f = fopen(file, "rb");
+        n = f ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f)
+            fclose(f);
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+    }
+    if (n < SECRET_MIN || n > sizeof p->secret) {
+        snprintf(err, err_len,
+                 "methods catalogue: connector \"%s\": the secret (%s %.200s) is missing, "
+                 "unreadable, shorter than %d or longer than %zu bytes",
+                 p->id, env ? "environment variable" : "file", env ? env : file, SECRET_MIN,
+                 sizeof p->secret);
+        memset(buf, 0, sizeof buf);
+        return false;
+    }
+    memcpy(p->secret, buf, n);
+    p->secret_len = n;
+    memset(buf, 0, sizeof buf);
+    return true;
+}
+
+/* The "connectors" section (may be absent) into c; one line in err naming the bad entry. */
+static bool parse_partners(struct srs_catalogue *c, const json_t *list, char *err, size_t err_len)
+{
+    if (!list)
+        return true;
+    if (!json_is_array(list)) {
+        snprintf(err, err_len, "methods catalogue: \"connectors\" must be an array");
+        return false;
+    }
+    c->partners = calloc(json_array_size(list) + 1, sizeof *c->partners);
+    if (!c->partners) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    size_t i;
+    const json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        struct srs_partner_config *p = &c->partners[i];
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *type = json_string_value(json_object_get(e, "type"));
+        const char *url = json_string_value(json_object_get(e, "orderUrl"));
+        if (!connector_id_valid(id) || srs_connector_find(id) || srs_catalogue_connector(c, id)) {
+            snprintf(err, err_len,
+                     "methods catalogue: connector %zu needs an \"id\" of a-z, 0-9 and - (at "
+                     "most 31) that is not a built-in or another connector's",
+                     i + 1);
+            return false;
+        }
+        str_copy(p->id, sizeof p->id, id);
+        if (!type || strcmp(type, SRS_CONNECTOR_WEBHOOK) != 0) {
+            snprintf(err, err_len,
+                     "methods catalogue: connector \"%s\" has an unknown \"type\" (known: %s)", id,
+                     SRS_CONNECTOR_WEBHOOK);
+            return false;
+        }
+        if (!srs_order_url_valid(url) || !str_copy(p->order_url, sizeof p->order_url, url)) {
+            snprintf(err, err_len,
+                     "methods catalogue: connector \"%s\" needs an \"orderUrl\" http(s):// with "
+                     "{order} (and optionally {return}) and no other placeholder",
+                     id);
+            return false;
+        }
+        if (!read_secret(e, p, err, err_len))
+            return false;
+        p->connector = (struct srs_connector){
+            .name = p->id,
+            .open_order = NULL,
+            .verify_callback = srs_callback_verify,
+            .parse_result = srs_document_result_parse,
+            .order_url = p->order_url,
+            .secret = p->secret,
+            .secret_len = p->secret_len,
+        };
+        c->n_partners++;
+    }
+    return true;
+}
+
 /* Checks one method entry into m; the name of the bad field into *bad. */
-static bool parse_method(json_t *e, struct srs_method *m, const char **bad)
+static bool parse_method(const struct srs_catalogue *c, json_t *e, struct srs_method *m,
+                         const char **bad)
 {
     const json_t *validity = json_object_get(e, "validity");
     const char *id = json_string_value(json_object_get(e, "id"));
@@ -89,7 +218,7 @@ static bool parse_method(json_t *e, struct srs_method *m, const char **bad)
     const json_t *limited = json_object_get(validity, "limitedByDocumentExpiry");
     if (!id || !str_copy(m->id, sizeof m->id, id) || !id[0])
         *bad = "id";
-    else if (!connector || !srs_connector_find(connector) ||
+    else if (!connector || !srs_catalogue_connector(c, connector) ||
              !str_copy(m->connector, sizeof m->connector, connector))
         *bad = "connector";
     else if (!texts(json_object_get(e, "name")))
@@ -277,12 +406,14 @@ struct srs_catalogue *srs_catalogue_parse(const char *text, size_t len, char *er
         snprintf(err, err_len, "out of memory");
         goto fail;
     }
+    if (!parse_partners(c, json_object_get(root, "connectors"), err, err_len))
+        goto fail;
     size_t i;
     json_t *e;
     json_array_foreach(methods, i, e)
     {
         const char *bad = NULL;
-        if (!json_is_object(e) || !parse_method(e, &c->methods[i], &bad)) {
+        if (!json_is_object(e) || !parse_method(c, e, &c->methods[i], &bad)) {
             snprintf(err, err_len, "methods catalogue: method %zu has a missing or bad \"%s\"",
                      i + 1, bad ? bad : "(entry)");
             goto fail;

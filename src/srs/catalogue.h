@@ -5,8 +5,9 @@
  * descriptions in en/de/fr/it, requirements and languages. It is operator data, not code: a
  * JSON file (--srs-methods-file), by default the embedded web/config/srs-methods.json.
  *
- * Each method names its partner connector (srs/connector.h); the connector is internal and
- * never shown to service providers.
+ * Each method names its partner connector (srs/connector.h): a built-in one or one of the
+ * file's "connectors" (third-party partners connected by configuration); the connector is
+ * internal and never shown to service providers.
  *
  * Ownership: srs_catalogue_parse returns a catalogue freed by srs_catalogue_free;
  * srs_catalogue_get returns the process-wide one (loaded once, never freed, read-only).
@@ -15,6 +16,7 @@
 #define SIGNET_SRS_CATALOGUE_H
 
 #include "core/isotime.h"
+#include "srs/connector.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -30,9 +32,22 @@ struct srs_method {
     json_t *entry;            /* the public description (owned by the catalogue) */
 };
 
+/* A partner connected by configuration (the file's "connectors" section): {"id", "type":
+ * "hmac-webhook", "orderUrl", "secretEnv" | "secretFile"}; the secret is read when the
+ * catalogue is parsed. */
+struct srs_partner_config {
+    char id[32];
+    char order_url[512];
+    unsigned char secret[256];
+    size_t secret_len;
+    struct srs_connector connector; /* points into this entry */
+};
+
 struct srs_catalogue {
     struct srs_method *methods;
     size_t n;
+    struct srs_partner_config *partners;
+    size_t n_partners;
     /* What signing at each signature level needs (the file's "signing" section, checked;
      * owned): {"levels": {LEVEL: {"jurisdiction", "level", "registration"}}, "organizations":
      * {ORG_ID: {LEVEL: "REQUIRED" | "NONE"}}}. */
@@ -43,13 +58,19 @@ struct srs_catalogue {
 };
 
 /* Parses and checks a catalogue (every field, known jurisdictions/levels/languages, a
- * connector that exists). NULL with one line in err naming the bad method and field. */
+ * connector that exists, built in or in "connectors"). NULL with one line in err naming the
+ * bad method and field, or the bad connector. */
 struct srs_catalogue *srs_catalogue_parse(const char *text, size_t len, char *err, size_t err_len);
 void srs_catalogue_free(struct srs_catalogue *c);
 
 /* The catalogue of cfg (loaded on first use, from cfg->srs_methods_file or the embedded
  * default). NULL with one line in err when it cannot be loaded. Thread-safe. */
 const struct srs_catalogue *srs_catalogue_get(const struct config *cfg, char *err, size_t err_len);
+
+/* The connector called name: a configured partner of c, else a built-in one; NULL when none
+ * (borrowed from c or static). */
+const struct srs_connector *srs_catalogue_connector(const struct srs_catalogue *c,
+                                                    const char *name);
 
 /* The method with this id, or NULL. */
 const struct srs_method *srs_catalogue_find(const struct srs_catalogue *c, const char *id);

@@ -160,8 +160,8 @@ static const char *video_tail(const json_t *j, struct srs_partner_result *o)
     return NULL;
 }
 
-static bool parse_result(const void *body, size_t len, struct srs_partner_result *o, char *err,
-                         size_t err_len)
+bool srs_document_result_parse(const void *body, size_t len, struct srs_partner_result *o,
+                               char *err, size_t err_len)
 {
     return parse_with(body, len, o, video_tail, err, err_len);
 }
@@ -259,6 +259,78 @@ static bool bank_sim_open(const char *public_url, const char *order_id, char *ur
     return n > 0 && (size_t)n < url_len;
 }
 
+/* ---- partners connected by configuration ---- */
+
+#define ORDER_URL_MAX 512
+
+bool srs_order_url_valid(const char *t)
+{
+    size_t n = t ? strlen(t) : 0;
+    if (n == 0 || n >= ORDER_URL_MAX ||
+        (strncmp(t, "https://", 8) != 0 && strncmp(t, "http://", 7) != 0) || !strstr(t, "{order}"))
+        return false;
+    for (const char *p = t; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '}')
+            return false;
+        if (*p == '{') {
+            if (strncmp(p, "{order}", 7) == 0)
+                p += 6;
+            else if (strncmp(p, "{return}", 8) == 0)
+                p += 7;
+            else
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Appends s percent-encoded (RFC 3986 unreserved kept) at *pos; false when it does not fit. */
+static bool append_encoded(char *url, size_t url_len, size_t *pos, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool plain = isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+        size_t need = plain ? 1 : 3;
+        if (*pos + need >= url_len)
+            return false;
+        if (plain) {
+            url[(*pos)++] = (char)*p;
+        } else {
+            url[(*pos)++] = '%';
+            url[(*pos)++] = hex[*p >> 4];
+            url[(*pos)++] = hex[*p & 15];
+        }
+    }
+    return true;
+}
+
+bool srs_connector_open(const struct srs_connector *c, const char *public_url, const char *order_id,
+                        const char *return_url, char *url, size_t url_len)
+{
+    if (!c->order_url)
+        return c->open_order(public_url, order_id, url, url_len);
+    size_t pos = 0;
+    for (const char *p = c->order_url; *p; p++) {
+        if (strncmp(p, "{order}", 7) == 0) {
+            if (!append_encoded(url, url_len, &pos, order_id))
+                return false;
+            p += 6;
+        } else if (strncmp(p, "{return}", 8) == 0) {
+            if (!append_encoded(url, url_len, &pos, return_url ? return_url : ""))
+                return false;
+            p += 7;
+        } else {
+            if (pos + 1 >= url_len)
+                return false;
+            url[pos++] = *p;
+        }
+    }
+    if (url_len == 0)
+        return false;
+    url[pos] = '\0';
+    return true;
+}
+
 /* ---- SRS Direct: in person at a registration point (srs/ra.h) ---- */
 
 /* The end customer's page with the reference code to show an RA agent. */
@@ -269,13 +341,13 @@ static bool ra_direct_open(const char *public_url, const char *order_id, char *u
 }
 
 static const struct srs_connector connectors[] = {
-    {"video-sim", video_sim_open, srs_callback_verify, parse_result},
+    {"video-sim", video_sim_open, srs_callback_verify, srs_document_result_parse, NULL, NULL, 0},
     /* The RA agent's app hands in the simulator's result format, HMAC-signed (srs/ra.c). */
-    {"ra-direct", ra_direct_open, srs_callback_verify, parse_result},
-    {"bank-sim", bank_sim_open, srs_callback_verify, parse_bank_result},
+    {"ra-direct", ra_direct_open, srs_callback_verify, srs_document_result_parse, NULL, NULL, 0},
+    {"bank-sim", bank_sim_open, srs_callback_verify, parse_bank_result, NULL, NULL, 0},
     /* eID (OpenID4VP verifier, srs/eid.h): results come from verified wallet presentations
      * only, never from the callback endpoint. */
-    {"eid", srs_eid_open_order, srs_eid_refuse_callback, srs_eid_refuse_result},
+    {"eid", srs_eid_open_order, srs_eid_refuse_callback, srs_eid_refuse_result, NULL, NULL, 0},
 };
 
 const struct srs_connector *srs_connector_find(const char *name)

@@ -2,7 +2,8 @@
  * Identification partners behind one interface (docs/srs.md). A connector opens an order for
  * a registration (telling where the end customer continues), checks that a callback really
  * comes from the partner, and turns the partner's result into a struct srs_partner_result.
- * Adding a partner is a new connector in the table of srs/connector.c; nothing else changes.
+ * A partner with its own protocol is a new connector in the table of srs/connector.c; one that
+ * speaks Signet's webhook protocol is configured only (below).
  *
  * Built in: "video-sim", the video-identification simulator: its pages (/srs/sim/video/{order})
  * let a test agent approve with ID data or reject, and its result reaches the same callback
@@ -10,6 +11,11 @@
  * "bank-sim", the bank-identification simulator: its page (/srs/sim/bank/{order}) is the
  * simulated online bank where the account holder logs in and confirms a 0.10 reference transfer
  * (or cancels); its result reaches /srs/partner/v1/bank-sim/callback the same way.
+ *
+ * Partners connected by configuration only ("connectors" of the methods catalogue, type
+ * "hmac-webhook", srs/catalogue.h): the customer is sent to the partner's order URL template,
+ * and callbacks are checked with the partner's own secret and parsed as the video simulator's
+ * result format. Their struct srs_connector is owned by the catalogue.
  *
  * Callbacks carry the header "X-Signet-Signature: sha256=HEX", HMAC-SHA256 of the exact body
  * under the partner's shared secret (--srs-partner-secret, or derived from the master key).
@@ -70,10 +76,30 @@ struct srs_connector {
     /* Parses and checks a result; false with the bad field's name in err. */
     bool (*parse_result)(const void *body, size_t len, struct srs_partner_result *out, char *err,
                          size_t err_len);
+    /* Configured partners only (NULL / 0 for the built-in ones): the order URL template with
+     * {order} and {return}, and the callback secret (borrowed from the catalogue). */
+    const char *order_url;
+    const unsigned char *secret;
+    size_t secret_len;
 };
+
+#define SRS_CONNECTOR_WEBHOOK "hmac-webhook" /* the type of configured partners */
 
 /* The connector called name, or NULL. */
 const struct srs_connector *srs_connector_find(const char *name);
+
+/* Opens an order with c: the configured template with {order} and {return} (return_url, where
+ * the customer comes back to Signet) percent-encoded, else c->open_order. False when the URL
+ * does not fit. */
+bool srs_connector_open(const struct srs_connector *c, const char *public_url, const char *order_id,
+                        const char *return_url, char *url, size_t url_len);
+/* True for an order URL template: http(s)://, {order} present, no placeholder other than
+ * {order} and {return}, no spaces or control characters, shorter than 512 bytes. */
+bool srs_order_url_valid(const char *template_url);
+/* Parses the video simulator's result format (person and document), used by configured
+ * partners too. */
+bool srs_document_result_parse(const void *body, size_t len, struct srs_partner_result *out,
+                               char *err, size_t err_len);
 
 /* "sha256=HEX" of body under secret into out. False on a library failure. */
 bool srs_callback_sign(const unsigned char *secret, size_t secret_len, const void *body, size_t len,

@@ -83,7 +83,8 @@ enum srs_result srs_link_start(const struct srs_env *env, const char *token, con
     if (res != SRS_R_OK)
         return res;
     const struct srs_method *m = method ? srs_catalogue_find(env->catalogue, method) : NULL;
-    const struct srs_connector *c = m ? srs_connector_find(m->connector) : NULL;
+    const struct srs_connector *c =
+        m ? srs_catalogue_connector(env->catalogue, m->connector) : NULL;
     if (!c || !offered(&r, method)) {
         reason_message(err, err_len, "srs.method", NULL, "Choose one of the methods offered: %s.",
                        r.methods);
@@ -95,7 +96,11 @@ enum srs_result srs_link_start(const struct srs_env *env, const char *token, con
         goto cleanup;
     }
     crypto_hex(b, sizeof b, order);
-    if (!c->open_order(env->public_url, order, url, url_len)) {
+    /* Where the customer comes back to Signet from a configured partner: this page. */
+    char back[512];
+    int n = snprintf(back, sizeof back, "%s/srs/r/%s", env->public_url, token);
+    if (n < 0 || (size_t)n >= sizeof back ||
+        !srs_connector_open(c, env->public_url, order, back, url, url_len)) {
         reason_message(err, err_len, "srs.partnerDown", NULL,
                        "The identification partner cannot be reached; try again.");
         res = SRS_R_UNAVAILABLE;

@@ -235,13 +235,17 @@ enum srs_result srs_partner_callback(const struct srs_env *env, const char *conn
     char digest[65];
     enum srs_result res;
     memset(out, 0, sizeof *out);
-    const struct srs_connector *c = srs_connector_find(connector);
+    const struct srs_connector *c = srs_catalogue_connector(env->catalogue, connector);
     if (!c) {
         snprintf(err, err_len, "There is no partner connector '%.40s'.", connector);
         return SRS_R_NOT_FOUND;
     }
-    bool authentic = srs_partner_secret(env, c->name, secret, sizeof secret, &secret_len) &&
-                     c->verify_callback(secret, secret_len, body, len, signature);
+    bool authentic;
+    if (c->secret_len > 0) /* a configured partner's own secret */
+        authentic = c->verify_callback(c->secret, c->secret_len, body, len, signature);
+    else
+        authentic = srs_partner_secret(env, c->name, secret, sizeof secret, &secret_len) &&
+                    c->verify_callback(secret, secret_len, body, len, signature);
     memset(secret, 0, sizeof secret);
     if (!authentic) {
         snprintf(err, err_len, "The callback's %s header does not authenticate its body.",

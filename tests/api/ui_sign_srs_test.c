@@ -13,7 +13,10 @@
  *     leads back to /ui/session (the page of the browser's session);
  *   - then the state says ACTIVE, signing with the authenticator app succeeds, the signed PDF
  *     is valid and trusted (pdfsig, NSS trusting only our root), its certificate names the
- *     registered person and comes from the Qualified CA (`signet verify`), and GET
+ *     registered person and comes from the Qualified CA (`signet verify`); the signer
+ *     certificate in the signature's CMS (openssl) carries the qcStatements extension with
+ *     QcCompliance, QcSSCD and QcType esign, and the registered name with serialNumber
+ *     "SRS-{registration id}" in its subject; and GET
  *     /process reports certificateName and certificateMatch;
  *   - a signer without a mobile number cannot start one (409, clear message);
  *   - an operator catalogue that makes ADVANCED need a registration for one organization:
@@ -283,6 +286,59 @@ static long sign_app(struct page_browser *b, const unsigned char secret[20], int
 
 /* ---- tests ---- */
 
+/* The signer's certificate, taken from the signature's CMS (/Contents of the signed PDF) with
+ * openssl, is a qualified one for the registered person: the qcStatements extension
+ * (1.3.6.1.5.5.7.1.3) with the ETSI statements QcCompliance (0.4.0.1862.1.1), QcSSCD
+ * (0.4.0.1862.1.4) and QcType esign (0.4.0.1862.1.6 / .1), the subject with the registered
+ * name and the registration's serial number "SRS-{id}". */
+static void signer_certificate_is_qualified(const char *pdf, const char *registration_id)
+{
+    char out[32768], certs[700], leaf[700];
+    snprintf(certs, sizeof certs, "%s/signer-certs.pem", work);
+    /* The first signature's /Contents: DER of exactly the length its header states (the
+     * field is padded with zeros). */
+    sh_run(out, sizeof out,
+           "python3 -c 'import re,sys\n"
+           "d=open(sys.argv[1],\"rb\").read()\n"
+           "h=re.search(rb\"/Contents\\s*<([0-9A-Fa-f]+)>\",d).group(1)\n"
+           "b=bytes.fromhex(h.decode())\n"
+           "n=b[1]&0x7f if b[1]&0x80 else 0\n"
+           "l=int.from_bytes(b[2:2+n],\"big\") if n else b[1]\n"
+           "sys.stdout.buffer.write(b[:2+n+l])' '%s' | "
+           "openssl pkcs7 -inform DER -print_certs -out '%s' 2>&1",
+           pdf, certs);
+    /* The end-entity certificate among those the CMS carries (the chain's CAs have
+     * CA:TRUE): the signer's. */
+    snprintf(leaf, sizeof leaf, "%s/signer.pem", work);
+    sh_run(out, sizeof out,
+           "cd '%s' && rm -f cms-cert-*.pem '%s' && "
+           "awk '/BEGIN CERT/ {n++} n {print > (\"cms-cert-\" n \".pem\")}' '%s' && "
+           "for c in cms-cert-*.pem; do openssl x509 -in $c -noout -ext basicConstraints "
+           "| grep -q CA:TRUE || cat $c >> '%s'; done; grep -c 'BEGIN CERT' '%s'",
+           work, leaf, certs, leaf, leaf);
+    assert_string_equal(out, "1\n");
+    sh_run(out, sizeof out, "openssl x509 -in '%s' -noout -text 2>&1", leaf);
+    if (!strstr(out, "qcStatements") && !strstr(out, "1.3.6.1.5.5.7.1.3"))
+        fail_msg("no qcStatements in the signer certificate: %s", out);
+    /* The extension's DER, decoded: the three ETSI statements. */
+    char asn1[16384];
+    sh_run(asn1, sizeof asn1,
+           "openssl asn1parse -in '%s' -strparse $(openssl asn1parse -in '%s' | "
+           "awk '/:qcStatements|:1.3.6.1.5.5.7.1.3/ {getline; print $1+0; exit}') 2>&1",
+           leaf, leaf);
+    if (!strstr(asn1, "0.4.0.1862.1.1\n") || !strstr(asn1, "0.4.0.1862.1.4\n") ||
+        !strstr(asn1, "0.4.0.1862.1.6\n") || !strstr(asn1, "0.4.0.1862.1.6.1\n"))
+        fail_msg("qcStatements without the ETSI statements: %s", asn1);
+    char subject[1024], serial[96];
+    sh_run(subject, sizeof subject,
+           "openssl x509 -in '%s' -noout -subject -nameopt sep_multiline,lname,space_eq,utf8 2>&1",
+           leaf);
+    snprintf(serial, sizeof serial, "serialNumber = SRS-%s\n", registration_id);
+    if (!strstr(subject, "givenName = Anna\n") || !strstr(subject, "surname = MUSTER\n") ||
+        !strstr(subject, "commonName = Anna MUSTER\n") || !strstr(subject, serial))
+        fail_msg("subject without the registered name and serial number: %s", subject);
+}
+
 static void qualified_signing_uses_the_signers_active_registration(void **state)
 {
     (void)state;
@@ -400,6 +456,7 @@ static void qualified_signing_uses_the_signers_active_registration(void **state)
     if (!strstr(out, "Signature is Valid.") || !strstr(out, "Certificate is Trusted."))
         fail_msg("pdfsig: %s", out);
     assert_non_null(strstr(out, "Signer Certificate Common Name: Anna MUSTER"));
+    signer_certificate_is_qualified(file, reg_id);
     const char *args[] = {"verify", file, "--json", "--data", data_dir, NULL};
     json_t *v = run_json(args);
     assert_true(json_is_true(json_object_get(v, "valid")));

@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CORPUS,
+  INSERT_ORDER,
   SIGNET_BIN,
   launchBrowser,
   makeDir,
@@ -21,6 +22,7 @@ import {
   runSignet,
   screenshots,
   startServer,
+  testSql,
 } from './lib/harness.mjs';
 import { readFile } from 'node:fs/promises';
 
@@ -83,8 +85,8 @@ async function releasedProcess(release = {}) {
 
 /** The newest one-time code sent to participant id (from the outbox). */
 async function outboxCode(participantId) {
-  const { stdout } = await run('sqlite3', [join(dir, 'signet.db'),
-    `SELECT body FROM outbox WHERE participant_id = '${participantId}' AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1`]);
+  const stdout = await testSql(dir,
+    `SELECT body FROM outbox WHERE participant_id = '${participantId}' AND kind = 'CODE' ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`);
   const m = stdout.match(/(?<!\d)(\d{6})(?!\d)/);
   assert.ok(m, `a code in the outbox message: ${stdout}`);
   return m[1];

@@ -12,6 +12,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CORPUS,
+  INSERT_ORDER,
   SIGNET_BIN,
   launchBrowser,
   makeDir,
@@ -19,6 +20,7 @@ import {
   removeDir,
   runSignet,
   startServer,
+  testSql,
 } from './lib/harness.mjs';
 
 const TIMEOUT = 120_000; // an upper bound for slow (sanitizer) builds, not a timing assertion
@@ -79,8 +81,8 @@ function totp(key, step) {
 }
 
 async function outboxCode(participantId) {
-  const { stdout } = await run('sqlite3', [join(dir, 'signet.db'),
-    `SELECT body FROM outbox WHERE participant_id = '${participantId}' AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1`]);
+  const stdout = await testSql(dir,
+    `SELECT body FROM outbox WHERE participant_id = '${participantId}' AND kind = 'CODE' ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`);
   const m = stdout.match(/(?<!\d)(\d{6})(?!\d)/);
   assert.ok(m, `a code in the outbox message: ${stdout}`);
   return m[1];

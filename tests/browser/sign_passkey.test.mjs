@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import {
   CORPUS,
+  INSERT_ORDER,
   SIGNET_BIN,
   launchBrowser,
   makeDir,
@@ -20,6 +21,7 @@ import {
   removeDir,
   runSignet,
   startServer,
+  testSql,
 } from './lib/harness.mjs';
 
 const TIMEOUT = 120_000; // an upper bound for slow (sanitizer) builds, not a timing assertion
@@ -64,8 +66,8 @@ async function api(method, path, body) {
 }
 
 async function outboxCode(participantId) {
-  const { stdout } = await run('sqlite3', [join(dir, 'signet.db'),
-    `SELECT body FROM outbox WHERE participant_id = '${participantId}' AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1`]);
+  const stdout = await testSql(dir,
+    `SELECT body FROM outbox WHERE participant_id = '${participantId}' AND kind = 'CODE' ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`);
   const m = stdout.match(/(?<!\d)(\d{6})(?!\d)/);
   assert.ok(m, `a code in the outbox message: ${stdout}`);
   return m[1];

@@ -14,6 +14,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CORPUS,
+  INSERT_ORDER,
   SIGNET_BIN,
   launchBrowser,
   makeDir,
@@ -22,6 +23,7 @@ import {
   runSignet,
   screenshots,
   startServer,
+  testSql,
 } from './lib/harness.mjs';
 
 const TIMEOUT = 120_000; // an upper bound for slow (sanitizer) builds, not a timing assertion
@@ -53,15 +55,14 @@ async function api(method, path, body) {
   return json;
 }
 
-async function sql(query) {
-  const { stdout } = await run('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'signet.db'), query]);
-  return stdout;
+function sql(query) {
+  return testSql(dir, query);
 }
 
 /** The newest message of kind to the signer's mobile (outbox). */
 async function newestSms(kind) {
   const body = await sql(`SELECT body FROM outbox WHERE recipient = '${MOBILE}' AND kind = '${kind}' ` +
-    'ORDER BY created_at DESC, rowid DESC LIMIT 1');
+    `ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`);
   assert.ok(body, `an SMS of kind ${kind}`);
   return body;
 }
@@ -154,7 +155,7 @@ describe('qualified signature with a registration', () => {
       await page.click('#send-code');
       await page.locator('#code-form').waitFor({ timeout: TIMEOUT });
       await page.fill('#code-input', sixDigits(await sql(`SELECT body FROM outbox WHERE participant_id = '${signerId}' `
-        + "AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1")));
+        + `AND kind = 'CODE' ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`)));
       await page.click('#code-form button[type="submit"]');
 
       // No registration: the explanation and the button, no signature method.

@@ -13,6 +13,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CORPUS,
+  INSERT_ORDER,
   SIGNET_BIN,
   launchBrowser,
   makeDir,
@@ -21,6 +22,7 @@ import {
   runSignet,
   screenshots,
   startServer,
+  testSql,
 } from './lib/harness.mjs';
 
 const TIMEOUT = 120_000; // an upper bound for slow (sanitizer) builds, not a timing assertion
@@ -52,9 +54,8 @@ async function api(method, path, body) {
   return json;
 }
 
-async function sql(query) {
-  const { stdout } = await run('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'signet.db'), query]);
-  return stdout;
+function sql(query) {
+  return testSql(dir, query);
 }
 
 function sixDigits(text) {
@@ -116,7 +117,7 @@ describe('signer with an online identification (GwG)', () => {
     await page.click('#send-code');
     await page.locator('#code-form').waitFor({ timeout: TIMEOUT });
     await page.fill('#code-input', sixDigits(await sql(`SELECT body FROM outbox WHERE participant_id = '${signerId}' `
-      + "AND kind = 'CODE' ORDER BY created_at DESC, rowid DESC LIMIT 1")));
+      + `AND kind = 'CODE' ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`)));
     await page.click('#code-form button[type="submit"]');
 
     // Not identified: the explanation and the button, no signature method.

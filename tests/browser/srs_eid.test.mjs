@@ -7,10 +7,20 @@
 // and accepts the terms: ACTIVE with the credential's name. Screenshots at 390 and 1280 px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { SIGNET_BIN, launchBrowser, makeDir, openPage, removeDir, runSignet, screenshots, startServer } from './lib/harness.mjs';
+import {
+  INSERT_ORDER,
+  SIGNET_BIN,
+  launchBrowser,
+  makeDir,
+  openPage,
+  removeDir,
+  runSignet,
+  screenshots,
+  startServer,
+  testSql,
+} from './lib/harness.mjs';
 import { makeIssuer, walletAnswer, writeJwks } from '../tools/wallet_sim.mjs';
 
 const TIMEOUT = 120_000; // an upper bound for slow (sanitizer) builds, not a timing assertion
@@ -24,10 +34,7 @@ let token;
 const issuer = makeIssuer();
 
 function sql(query) {
-  return new Promise((resolve, reject) => {
-    execFile('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'signet.db'), query], (err, stdout) =>
-      err ? reject(err) : resolve(stdout));
-  });
+  return testSql(dir, query);
 }
 
 async function api(method, path, body) {
@@ -43,7 +50,7 @@ async function api(method, path, body) {
 
 async function newestSms(kind) {
   const body = await sql(`SELECT body FROM outbox WHERE recipient = '${MOBILE}' AND kind = '${kind}' ` +
-    'ORDER BY created_at DESC, rowid DESC LIMIT 1');
+    `ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`);
   assert.ok(body, `an SMS of kind ${kind}`);
   return body;
 }

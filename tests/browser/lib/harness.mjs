@@ -5,6 +5,7 @@ import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envFor } from '../../postgres/test_store.mjs';
 import { chromium } from 'playwright-core';
 
 export const SIGNET_BIN = process.env.SIGNET_BIN;
@@ -25,7 +26,7 @@ export function removeDir(dir) {
 /** Runs `signet ARGS…` to completion; resolves {stdout, stderr}, rejects on a non-zero exit. */
 export function runSignet(args) {
   return new Promise((resolve, reject) => {
-    execFile(SIGNET_BIN, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(SIGNET_BIN, args, { maxBuffer: 16 << 20, env: envFor(null, args) }, (err, stdout, stderr) => {
       if (err) {
         reject(new Error(`signet ${args.join(' ')} failed (${err.code}): ${stderr}${stdout}`));
         return;
@@ -43,7 +44,7 @@ export function runSignet(args) {
 export function startServer(dataDir, extraArgs = []) {
   const args = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level',
     process.env.SIGNET_TEST_LOG || 'warn', ...extraArgs];
-  const child = spawn(SIGNET_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(SIGNET_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: envFor(dataDir) });
   let out = '';
   let err = '';
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -132,3 +133,6 @@ export async function openPage(browser, { locale = 'en-US' } = {}) {
   page.clearProblems = () => problems.splice(0, problems.length);
   return page;
 }
+
+// The data directory's store: SQLite, or a schema of its own on SIGNET_TEST_STORE's server.
+export { INSERT_ORDER, onPostgres, storeFor, testSql } from '../../postgres/test_store.mjs';

@@ -1,12 +1,10 @@
 // The Smart Registration Service's browser tests (srs_*.test.mjs, docs/srs.md) share this: a
 // server with an organization and an API client holding the srs:* scopes, the API called with
-// its token, and the outbox read from the SQLite file (the SMS codes and terms links).
+// its token, and the outbox read from the database (the SMS codes and terms links; testSql).
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { launchBrowser, makeDir, openPage, removeDir, runSignet, startServer } from './harness.mjs';
+import { INSERT_ORDER, launchBrowser, makeDir, openPage, removeDir, runSignet, startServer, testSql } from './harness.mjs';
 
 /** Starts the server; resolves to { base, dir, api(method, path, body), newestSms(mobile, kind), stop() }. */
 export async function startSrsServer() {
@@ -25,10 +23,7 @@ export async function startSrsServer() {
   const token = (await r.json()).access_token;
   assert.ok(token);
 
-  const sql = (query) => new Promise((resolve, reject) => {
-    execFile('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'signet.db'), query], (err, stdout) =>
-      err ? reject(err) : resolve(stdout));
-  });
+  const sql = (query) => testSql(dir, query);
   return {
     base: server.base,
     dir, // the data directory, for `signet admin …` commands while the server runs
@@ -44,7 +39,7 @@ export async function startSrsServer() {
     },
     async newestSms(mobile, kind) {
       const text = await sql(`SELECT body FROM outbox WHERE recipient = '${mobile}' AND kind = '${kind}' ` +
-        'ORDER BY created_at DESC, rowid DESC LIMIT 1');
+        `ORDER BY created_at DESC, ${INSERT_ORDER} DESC LIMIT 1`);
       assert.ok(text, `an SMS of kind ${kind}`);
       return text;
     },

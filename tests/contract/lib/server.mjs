@@ -5,6 +5,7 @@ import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envFor } from '../../postgres/test_store.mjs';
 
 export const SIGNET_BIN = process.env.SIGNET_BIN;
 if (!SIGNET_BIN) throw new Error('SIGNET_BIN must name the signet binary');
@@ -22,7 +23,7 @@ export function removeDir(dir) {
  * exit unless allowFailure. */
 export function run(bin, args, { allowFailure = false } = {}) {
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(bin, args, { maxBuffer: 16 << 20, env: envFor(null, args) }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       if (err && !allowFailure) {
         reject(new Error(`${bin} ${args.join(' ')} failed (${err.code}): ${stderr}${stdout}`));
@@ -47,7 +48,7 @@ export async function signetJson(args) {
 export function startServer(dataDir, extraArgs = []) {
   const args = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level',
     process.env.SIGNET_TEST_LOG || 'warn', ...extraArgs];
-  const child = spawn(SIGNET_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(SIGNET_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: envFor(dataDir) });
   let out = '';
   let err = '';
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -79,3 +80,6 @@ export function startServer(dataDir, extraArgs = []) {
     );
   });
 }
+
+// The data directory's store: SQLite, or a schema of its own on SIGNET_TEST_STORE's server.
+export { INSERT_ORDER, onPostgres, storeFor, testSql } from '../../postgres/test_store.mjs';

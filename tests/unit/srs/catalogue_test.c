@@ -1,7 +1,8 @@
 /*
  * The SRS methods catalogue (srs/catalogue.c): the embedded default parses and serves what it
  * says; a bad operator file is refused with the method and field named; filtering by
- * jurisdiction and level; the connector stays internal.
+ * jurisdiction and level; the connector stays internal; partners connected by configuration
+ * ("connectors": order URL template, own secret) and their checks.
  */
 #include "core/embed.h"
 #include "srs/catalogue.h"
@@ -215,6 +216,90 @@ static void bad_signing_sections_are_refused(void **state)
     assert_non_null(strstr(err, "no method serves CH QUALIFIED"));
 }
 
+/* METHOD("") using connector "acme", with connectors (a JSON array); a string to free. */
+static char *with_connectors(const char *connectors)
+{
+    json_t *c = json_loads(METHOD(""), 0, NULL);
+    json_object_set_new(json_array_get(json_object_get(c, "methods"), 0), "connector",
+                        json_string("acme"));
+    json_object_set_new(c, "connectors", json_loads(connectors, 0, NULL));
+    char *text = json_dumps(c, JSON_COMPACT);
+    json_decref(c);
+    assert_non_null(text);
+    return text;
+}
+
+static void configured_partners_open_orders_from_their_template(void **state)
+{
+    (void)state;
+    char err[256] = "", path[] = "/tmp/signet-partner-secret-XXXXXX", url[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("0123456789abcdef-secret\n", f);
+    fclose(f);
+    char connectors[512];
+    snprintf(connectors, sizeof connectors,
+             "[{\"id\":\"acme\",\"type\":\"hmac-webhook\",\"secretFile\":\"%s\",\"orderUrl\":"
+             "\"https://p.example/go/{order}?back={return}\"}]",
+             path);
+    char *text = with_connectors(connectors);
+    struct srs_catalogue *c = parse(text, err, sizeof err);
+    free(text);
+    if (!c)
+        fail_msg("%s", err);
+    const struct srs_connector *k = srs_catalogue_connector(c, "acme");
+    assert_non_null(k);
+    assert_string_equal(k->name, "acme");
+    assert_int_equal(k->secret_len, 23); /* the file's newline dropped */
+    assert_memory_equal(k->secret, "0123456789abcdef-secret", 23);
+    assert_true(
+        srs_connector_open(k, "http://signet", "ab12", "http://h:8/srs/r/a b", url, sizeof url));
+    assert_string_equal(url, "https://p.example/go/ab12?back=http%3A%2F%2Fh%3A8%2Fsrs%2Fr%2Fa%20b");
+    assert_false(srs_connector_open(k, "http://signet", "ab12", "http://h/x", url, 30));
+    /* The built-in ones are still there; unknown names are not. */
+    assert_non_null(srs_catalogue_connector(c, "video-sim"));
+    assert_null(srs_catalogue_connector(c, "acme2"));
+    srs_catalogue_free(c);
+
+    /* Bad entries: each refused with the connector named. */
+    const char *bad[][2] = {
+        {"[{\"id\":\"acme\",\"type\":\"hmac\",\"secretFile\":\"%s\",\"orderUrl\":"
+         "\"https://p/{order}\"}]",
+         "unknown \"type\""},
+        {"[{\"id\":\"acme\",\"type\":\"hmac-webhook\",\"secretFile\":\"%s\",\"orderUrl\":"
+         "\"https://p/{orders}\"}]",
+         "\"orderUrl\""},
+        {"[{\"id\":\"acme\",\"type\":\"hmac-webhook\",\"secretFile\":\"%s\",\"orderUrl\":"
+         "\"ftp://p/{order}\"}]",
+         "\"orderUrl\""},
+        {"[{\"id\":\"acme\",\"type\":\"hmac-webhook\",\"secretFile\":\"%s\",\"orderUrl\":"
+         "\"https://p/?a={order}}\"}]",
+         "\"orderUrl\""},
+        {"[{\"id\":\"acme\",\"type\":\"hmac-webhook\",\"secretFile\":\"%s/none\",\"orderUrl\":"
+         "\"https://p/{order}\"}]",
+         "the secret (file"},
+        {"[{\"id\":\"video-sim\",\"type\":\"hmac-webhook\",\"secretFile\":\"%s\",\"orderUrl\":"
+         "\"https://p/{order}\"}]",
+         "connector 1 needs an \"id\""},
+        {"[{\"id\":\"acme\",\"type\":\"hmac-webhook\",\"secretFile\":\"%s\",\"orderUrl\":"
+         "\"https://p/{order}\"},{\"id\":\"acme\",\"type\":\"hmac-webhook\",\"secretEnv\":\"X\","
+         "\"orderUrl\":\"https://p/{order}\"}]",
+         "connector 2 needs an \"id\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(connectors, sizeof connectors, bad[i][0], path);
+        text = with_connectors(connectors);
+        err[0] = '\0';
+        c = parse(text, err, sizeof err);
+        free(text);
+        assert_null(c);
+        if (!strstr(err, bad[i][1]))
+            fail_msg("case %zu: expected \"%s\" in: %s", i, bad[i][1], err);
+    }
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +308,7 @@ int main(void)
         cmocka_unit_test(bad_files_name_the_field),
         cmocka_unit_test(signing_needs_come_from_the_file),
         cmocka_unit_test(bad_signing_sections_are_refused),
+        cmocka_unit_test(configured_partners_open_orders_from_their_template),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
