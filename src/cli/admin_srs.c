@@ -51,7 +51,8 @@ static int do_export(const struct srs_env *env, const char *org, const char *id)
     json_t *doc = NULL;
     int64_t ended = 0;
     char when[ISO_DATETIME_LEN];
-    enum srs_result res = srs_person_export(env, org, id, OPERATOR, time_now_ms(), &doc, &ended);
+    enum srs_result res =
+        srs_person_export(env, org, id, OPERATOR, false, time_now_ms(), &doc, &ended);
     if (res == SRS_R_GONE) {
         iso_format_datetime(ended, false, when);
         fprintf(stderr, "signet admin srs: the personal data of %s was deleted at %s\n", id, when);

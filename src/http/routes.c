@@ -194,6 +194,8 @@ const struct route http_routes[] = {
     {"GET", "/srs/terms/{token}/state", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_terms_state},
     {"POST", "/srs/terms/{token}/accept", BODY_JSON, NULL, AUTH_NONE, NULL,
      srs_handle_terms_accept},
+    {"POST", "/srs/terms/{token}/consent", BODY_JSON, NULL, AUTH_NONE, NULL,
+     srs_handle_terms_consent},
     {"GET", "/srs/sim/video/{order}", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_sim_page},
     {"GET", "/srs/sim/video/{order}/state", BODY_NONE, NULL, AUTH_NONE, NULL, srs_handle_sim_state},
     {"POST", "/srs/sim/video/{order}/decide", BODY_JSON, NULL, AUTH_NONE, NULL,

@@ -46,7 +46,7 @@ void srs_handle_person_export(struct http_request *req)
         return;
     }
     enum srs_result res =
-        srs_person_export(&env, org, id, req->auth.client_id, time_now_ms(), &doc, &ended);
+        srs_person_export(&env, org, id, req->auth.client_id, true, time_now_ms(), &doc, &ended);
     memset(mk, 0, sizeof mk);
     free(id);
     switch (res) {
@@ -55,6 +55,11 @@ void srs_handle_person_export(struct http_request *req)
         return;
     case SRS_R_NOT_FOUND:
         http_reply_error(req, ERR_NOT_FOUND, "No such registration.");
+        return;
+    case SRS_R_FORBIDDEN:
+        http_reply_error(req, ERR_FORBIDDEN,
+                         "The person has not consented to share their identity data and evidence "
+                         "with the service provider (consent missing on the terms of use).");
         return;
     case SRS_R_GONE:
         iso_format_datetime(ended, false, when);

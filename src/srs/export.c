@@ -18,6 +18,8 @@
 struct export_op {
     const char *organization_id, *id, *actor;
     int64_t now;
+    bool for_provider; /* the service provider's export: only with the person's consent */
+    bool refused;      /* … the addressed registration has none: EXPORT_REFUSED audited */
     int64_t data_ended_at;
     struct store_srs_registration *regs;
     size_t n;
@@ -81,6 +83,18 @@ static enum store_status export_tx(struct store_tx *tx, void *cls)
     op->data_ended_at = one.data_ended_at;
     if (one.data_ended_at)
         return STORE_OK;
+    op->refused = false;
+    if (op->for_provider) {
+        struct store_srs_registration r;
+        st = store_srs_get(tx, op->organization_id, op->id, &r);
+        op->refused = st == STORE_OK && !r.consent_given;
+        store_srs_registration_clear(&r);
+        if (op->refused)
+            return store_srs_audit_add(tx, op->organization_id, op->id, "EXPORT_REFUSED", op->actor,
+                                       op->now);
+        if (st != STORE_OK)
+            return st;
+    }
     if (one.mobile_lookup[0])
         st = store_srs_person_list(tx, op->organization_id, one.mobile_lookup, PERSON_MAX, &list,
                                    &n);
@@ -125,22 +139,24 @@ static json_t *opened(const unsigned char dk[CRYPTO_KEY_LEN],
 
 /* One registration of the export. NULL when its data does not open. */
 static json_t *registration_entry(const struct srs_env *env, const struct store_srs_registration *r,
-                                  json_t *audit)
+                                  json_t *audit, bool for_provider)
 {
     unsigned char dk[CRYPTO_KEY_LEN];
     bool ok = srs_data_key(env, r, dk);
+    /* Another registration of the person without consent: no identity data, no evidence. */
+    bool shared = !for_provider || r->consent_given;
     json_t *e = srs_registration_json(r, NULL);
     if (!e)
         ok = false;
     if (ok) {
-        json_t *identity = opened(dk, r, &r->identity_sealed, true, &ok);
+        json_t *identity = shared ? opened(dk, r, &r->identity_sealed, true, &ok) : NULL;
         if (identity)
             json_object_update(e, identity); /* {"verified_claims": …} */
         json_decref(identity);
         json_t *prefill = opened(dk, r, &r->prefill_sealed, true, &ok);
         if (prefill)
             json_object_set_new(e, "person", prefill); /* steals */
-        json_t *cms = opened(dk, r, &r->evidence_sealed, false, &ok);
+        json_t *cms = shared ? opened(dk, r, &r->evidence_sealed, false, &ok) : NULL;
         if (cms)
             json_object_set_new(e, "evidence",
                                 json_pack("{s:s, s:s, s:o}", "contentType",
@@ -151,6 +167,13 @@ static json_t *registration_entry(const struct srs_env *env, const struct store_
     if (ok && r->terms_accepted_at) {
         json_t *t = json_pack("{s:s}", "versionHash", r->terms_version_hash);
         json_object_set_new(t, "acceptedAt", time_json(r->terms_accepted_at));
+        if (r->consent_at) { /* the consent decision: docs/srs.md "Consent" */
+            json_t *c = json_pack("{s:b}", "given", r->consent_given);
+            json_object_set_new(c, "decidedAt", time_json(r->consent_at));
+            if (r->consent_text_hash[0])
+                json_object_set_new(c, "textHash", json_string(r->consent_text_hash));
+            json_object_set_new(t, "consent", c); /* steals */
+        }
         json_object_set_new(e, "termsAcceptance", t); /* steals */
     }
     if (ok)
@@ -164,21 +187,27 @@ static json_t *registration_entry(const struct srs_env *env, const struct store_
 }
 
 enum srs_result srs_person_export(const struct srs_env *env, const char *organization_id,
-                                  const char *id, const char *actor, int64_t now, json_t **out,
-                                  int64_t *data_ended_at)
+                                  const char *id, const char *actor, bool for_provider, int64_t now,
+                                  json_t **out, int64_t *data_ended_at)
 {
-    struct export_op op = {
-        .organization_id = organization_id, .id = id, .actor = actor, .now = now};
+    struct export_op op = {.organization_id = organization_id,
+                           .id = id,
+                           .actor = actor,
+                           .now = now,
+                           .for_provider = for_provider};
     *out = NULL;
     *data_ended_at = 0;
     enum srs_result res = srs_from_store(store_run(env->store, STORE_WRITE, export_tx, &op));
     if (res == SRS_R_OK && op.data_ended_at) {
         *data_ended_at = op.data_ended_at;
         res = SRS_R_GONE;
+    } else if (res == SRS_R_OK && op.refused) {
+        res = SRS_R_FORBIDDEN;
     }
     json_t *regs = res == SRS_R_OK ? json_array() : NULL;
     for (size_t i = 0; regs && i < op.n; i++) {
-        json_t *e = registration_entry(env, &op.regs[i], json_array_get(op.audits, i));
+        json_t *e =
+            registration_entry(env, &op.regs[i], json_array_get(op.audits, i), for_provider);
         if (!e) {
             res = SRS_R_UNAVAILABLE;
             break;

@@ -182,12 +182,15 @@ void srs_handle_registration_get(struct http_request *req)
     json_t *j = NULL;
     if (res == SRS_R_OK) {
         j = srs_registration_json(&r, NULL);
-        /* Identity data only for tokens allowed to read it; every read is audited. */
+        /* Identity data only for tokens allowed to read it and only with the person's
+         * consent ("identityShared"); every read, and every refusal, is audited. */
         if (r.identity_sealed.data && has_scope(req->auth.scopes, "srs:identity:read")) {
             json_t *claims = NULL;
-            res = srs_identity_read(&env, org, id, req->auth.client_id, &claims);
+            res = srs_identity_share(&env, org, id, req->auth.client_id, &claims);
             if (res == SRS_R_OK)
                 json_object_update(j, claims);
+            else if (res == SRS_R_FORBIDDEN)
+                res = SRS_R_OK; /* answered without verified_claims */
             json_decref(claims);
         }
         store_srs_registration_clear(&r);
@@ -248,7 +251,11 @@ void srs_handle_evidence(struct http_request *req)
     if (res != SRS_R_OK) {
         srs_http_reply_result(
             req, res,
-            res == SRS_R_CONFLICT ? "The registration has no evidence (not identified)." : NULL);
+            res == SRS_R_CONFLICT    ? "The registration has no evidence (not identified)."
+            : res == SRS_R_FORBIDDEN ? "The person has not consented to share their identity "
+                                       "data and evidence with the service provider (consent "
+                                       "missing on the terms of use)."
+                                     : NULL);
         return;
     }
     http_reply_owned(req, 200, "application/pkcs7-mime; smime-type=signed-data", cms, len);
@@ -434,6 +441,16 @@ void srs_handle_terms_state(struct http_request *req)
     const char *text = srs_terms_text(lang, version);
     json_t *j = json_pack("{s:s, s:s, s:s}", "status", r.status, "text", text ? text : "",
                           "versionHash", version);
+    /* The consent to share identity data with the service provider (docs/srs.md "Consent"):
+     * its text naming the organization, the text's hash, and the current decision. */
+    char org_name[256], consent[SRS_CONSENT_TEXT_LEN], consent_hash[65];
+    if (srs_organization_name(&env, r.organization_id, org_name, sizeof org_name) &&
+        srs_consent_text(lang, org_name, consent, sizeof consent, consent_hash)) {
+        json_object_set_new(j, "organizationName", json_string(org_name)); /* steals */
+        json_object_set_new(j, "consentText", json_string(consent));       /* steals */
+        json_object_set_new(j, "consentHash", json_string(consent_hash));  /* steals */
+    }
+    json_object_set_new(j, "identityShared", json_boolean(r.consent_given)); /* steals */
     if (r.valid_until) {
         char t[ISO_DATETIME_LEN];
         iso_format_datetime(r.valid_until, false, t);
@@ -453,18 +470,60 @@ void srs_handle_terms_accept(struct http_request *req)
     char *token = http_param_dup(req, "token");
     bool bad = false;
     const char *version = json_text(req->json, "versionHash", &bad);
+    const char *consent_hash = json_text(req->json, "consentHash", &bad);
+    const json_t *consent = json_object_get(req->json, "consent");
+    if (consent && !json_is_boolean(consent)) {
+        free(token);
+        http_reply_error(req, ERR_VALIDATION, "Field 'consent' must be true or false.");
+        return;
+    }
     if (!token || !srs_http_env(req, mk, &env)) {
         free(token);
         return;
     }
-    enum srs_result res = srs_terms_accept(&env, token, version, err, sizeof err);
+    enum srs_result res = srs_terms_accept(&env, token, version, json_is_true(consent),
+                                           consent_hash, err, sizeof err);
     memset(mk, 0, sizeof mk);
     free(token);
     if (res != SRS_R_OK) {
         srs_http_reply_result(req, res, err);
         return;
     }
-    http_reply_json(req, 200, json_pack("{s:s}", "status", SRS_ACTIVE));
+    http_reply_json(
+        req, 200,
+        json_pack("{s:s, s:b}", "status", SRS_ACTIVE, "identityShared", json_is_true(consent)));
+}
+
+void srs_handle_terms_consent(struct http_request *req)
+{
+    unsigned char mk[CRYPTO_KEY_LEN];
+    struct srs_env env;
+    char err[256] = "";
+    char *token = http_param_dup(req, "token");
+    bool bad = false;
+    const char *consent_hash = json_text(req->json, "consentHash", &bad);
+    const json_t *consent = json_object_get(req->json, "consent");
+    if (!json_is_boolean(consent) || bad) {
+        free(token);
+        http_reply_error(req, ERR_VALIDATION,
+                         "Field 'consent' must be true or false ('consentHash' a string).");
+        return;
+    }
+    if (!token || !srs_http_env(req, mk, &env)) {
+        free(token);
+        return;
+    }
+    enum srs_result res =
+        srs_terms_consent(&env, token, json_is_true(consent), consent_hash, err, sizeof err);
+    memset(mk, 0, sizeof mk);
+    free(token);
+    if (res != SRS_R_OK) {
+        srs_http_reply_result(req, res, err);
+        return;
+    }
+    http_reply_json(
+        req, 200,
+        json_pack("{s:s, s:b}", "status", SRS_ACTIVE, "identityShared", json_is_true(consent)));
 }
 
 /* ---- simulators (the partner's side) ---- */

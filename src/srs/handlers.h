@@ -28,6 +28,9 @@ void srs_handle_link_verify(struct http_request *req);
 void srs_handle_terms_page(struct http_request *req);
 void srs_handle_terms_state(struct http_request *req);
 void srs_handle_terms_accept(struct http_request *req);
+/* POST /srs/terms/{token}/consent: withdraw ({"consent": false}) or give later the consent of
+ * an ACTIVE registration (docs/srs.md "Consent"). */
+void srs_handle_terms_consent(struct http_request *req);
 
 void srs_handle_sim_page(struct http_request *req);
 void srs_handle_sim_state(struct http_request *req);

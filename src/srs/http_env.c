@@ -44,6 +44,7 @@ void srs_http_reply_result(struct http_request *req, enum srs_result res, const 
         [SRS_R_UNAUTHORIZED] = ERR_UNAUTHORIZED,
         [SRS_R_TOO_MANY] = ERR_TOO_MANY_REQUESTS,
         [SRS_R_UNAVAILABLE] = ERR_STORE_UNAVAILABLE,
+        [SRS_R_FORBIDDEN] = ERR_FORBIDDEN,
     };
     const char *fallback = res == SRS_R_NOT_FOUND     ? "No such registration."
                            : res == SRS_R_UNAVAILABLE ? "Not possible now; try again."

@@ -432,8 +432,99 @@ enum srs_result srs_terms_get(const struct srs_env *env, const char *token,
     return res;
 }
 
+/* ---- consent to share identity data with the service provider ---- */
+
+/* The consent text in each language, around the organization's name (docs/srs.md "Consent");
+ * the page shows it beside an unticked checkbox and its hash is recorded with the decision. */
+static const struct {
+    const char *lang, *before, *after;
+} CONSENT[] = {
+    {"en", "I consent that ",
+     " (the service provider) receives my identity data and the evidence of my identification. "
+     "Without this consent, my registration still serves for signing."},
+    {"de", "Ich willige ein, dass ",
+     " (der Dienstanbieter) meine Identitätsdaten und den Nachweis meiner Identifikation "
+     "erhält. Ohne diese Einwilligung kann ich mit meiner Registrierung trotzdem signieren."},
+    {"fr", "J’accepte que ",
+     " (le fournisseur du service) reçoive mes données d’identité et la preuve de mon "
+     "identification. Sans ce consentement, mon enregistrement sert quand même à signer."},
+    {"it", "Acconsento che ",
+     " (il fornitore del servizio) riceva i miei dati d’identità e la prova della mia "
+     "identificazione. Senza questo consenso, la mia registrazione serve comunque per firmare."},
+};
+
+#define CONSENT_LANGS (sizeof CONSENT / sizeof CONSENT[0])
+
+bool srs_consent_text(const char *locale, const char *organization_name, char *text,
+                      size_t text_len, char hash[65])
+{
+    size_t k = 0;
+    for (size_t i = 0; locale && i < CONSENT_LANGS; i++)
+        if (strncmp(locale, CONSENT[i].lang, 2) == 0)
+            k = i;
+    int n =
+        snprintf(text, text_len, "%s%s%s", CONSENT[k].before, organization_name, CONSENT[k].after);
+    if (n < 0 || (size_t)n >= text_len)
+        return false;
+    crypto_sha256_hex((const unsigned char *)text, (size_t)n, hash);
+    return true;
+}
+
+/* True when hash is the hash of the consent text, in one of the languages, for the name. */
+static bool consent_hash_known(const char *organization_name, const char *hash)
+{
+    char text[SRS_CONSENT_TEXT_LEN], h[65];
+    for (size_t i = 0; hash && i < CONSENT_LANGS; i++)
+        if (srs_consent_text(CONSENT[i].lang, organization_name, text, sizeof text, h) &&
+            strcmp(h, hash) == 0)
+            return true;
+    return false;
+}
+
+struct org_name_op {
+    const char *id;
+    struct store_org org;
+};
+
+static enum store_status org_name_tx(struct store_tx *tx, void *cls)
+{
+    struct org_name_op *op = cls;
+    return store_org_get(tx, op->id, &op->org);
+}
+
+bool srs_organization_name(const struct srs_env *env, const char *organization_id, char *name,
+                           size_t name_len)
+{
+    struct org_name_op op = {.id = organization_id};
+    return store_run(env->store, STORE_READ, org_name_tx, &op) == STORE_OK &&
+           str_copy(name, name_len, op.org.name);
+}
+
+/* Records the consent decision on r (read in tx): consent given or not, the hash of the text
+ * shown (NULL: none), audited as action by the end customer. INVALID in *res when the hash is
+ * not of the consent text for r's organization. */
+static enum store_status record_consent(struct store_tx *tx, struct store_srs_registration *r,
+                                        bool consent, const char *consent_hash, const char *action,
+                                        int64_t now, enum srs_result *res)
+{
+    struct store_org org;
+    enum store_status st = store_org_get(tx, r->organization_id, &org);
+    if (st != STORE_OK)
+        return st;
+    if (consent_hash && !consent_hash_known(org.name, consent_hash)) {
+        *res = SRS_R_INVALID;
+        return STORE_OK;
+    }
+    r->consent_given = consent;
+    r->consent_at = now;
+    str_copy(r->consent_text_hash, sizeof r->consent_text_hash, consent_hash ? consent_hash : "");
+    return store_srs_audit_add(tx, r->organization_id, r->id, action, "end-customer", now);
+}
+
 struct accept_op {
     const char *hash, *version_hash;
+    bool consent;
+    const char *consent_hash;
     struct store_srs_registration *r;
     enum srs_result res;
 };
@@ -459,11 +550,22 @@ static enum store_status accept_tx(struct store_tx *tx, void *cls)
      * longer leads to an acceptable state once ACTIVE. */
     str_copy(op->r->terms_version_hash, sizeof op->r->terms_version_hash, op->version_hash);
     op->r->terms_accepted_at = now;
+    /* The consent decision is recorded with the acceptance, audited right before it. */
+    st = record_consent(tx, op->r, op->consent, op->consent_hash,
+                        op->consent ? "CONSENT_GIVEN" : "CONSENT_REFUSED", now, &op->res);
+    if (st != STORE_OK || op->res != SRS_R_OK)
+        return st == STORE_OK ? STORE_CONFLICT : st; /* nothing is written */
     return srs_transition(tx, op->r, SRS_ACTIVE, "end-customer", now);
 }
 
+static void consent_invalid(char *err, size_t err_len)
+{
+    snprintf(err, err_len, "Field 'consentHash' must be the hash of the consent text shown.");
+}
+
 enum srs_result srs_terms_accept(const struct srs_env *env, const char *token,
-                                 const char *version_hash, char *err, size_t err_len)
+                                 const char *version_hash, bool consent, const char *consent_hash,
+                                 char *err, size_t err_len)
 {
     struct store_srs_registration r = {0};
     char hash[65], current[65];
@@ -476,15 +578,74 @@ enum srs_result srs_terms_accept(const struct srs_env *env, const char *token,
         snprintf(err, err_len, "Field 'versionHash' must be the version hash of the terms shown.");
         return SRS_R_INVALID;
     }
+    if (consent && !consent_hash) {
+        consent_invalid(err, err_len);
+        return SRS_R_INVALID;
+    }
     srs_token_hash(token, hash);
-    struct accept_op op = {hash, version_hash, &r, SRS_R_OK};
+    struct accept_op op = {hash, version_hash, consent, consent_hash, &r, SRS_R_OK};
     enum store_status st = store_run(env->store, STORE_WRITE, accept_tx, &op);
-    enum srs_result res = st != STORE_OK ? srs_from_store(st) : op.res;
-    if (res == SRS_R_CONFLICT)
+    enum srs_result res = op.res != SRS_R_OK ? op.res : srs_from_store(st);
+    if (res == SRS_R_INVALID)
+        consent_invalid(err, err_len);
+    else if (res == SRS_R_CONFLICT)
         reason_message(err, err_len, "srs.termsDone", NULL,
                        "The terms were already accepted or can no longer be.");
     else if (res == SRS_R_GONE)
         reason_message(err, err_len, "srs.termsExpired", NULL, "The terms link has expired.");
+    store_srs_registration_clear(&r);
+    return res;
+}
+
+struct consent_op {
+    const char *hash, *consent_hash;
+    bool consent;
+    struct store_srs_registration *r;
+    enum srs_result res;
+};
+
+static enum store_status consent_tx(struct store_tx *tx, void *cls)
+{
+    struct consent_op *op = cls;
+    int64_t now = time_now_ms();
+    store_srs_registration_clear(op->r);
+    op->res = SRS_R_OK;
+    enum store_status st = store_srs_get_by(tx, "terms_hash", op->hash, op->r);
+    if (st == STORE_OK)
+        st = srs_expire_if_due(tx, op->r, "end-customer", now);
+    if (st != STORE_OK)
+        return st;
+    if (strcmp(op->r->status, SRS_ACTIVE) != 0)
+        return STORE_CONFLICT;
+    if (op->consent == op->r->consent_given)
+        return STORE_OK; /* unchanged: nothing recorded */
+    st = record_consent(tx, op->r, op->consent, op->consent_hash,
+                        op->consent ? "CONSENT_GIVEN" : "CONSENT_WITHDRAWN", now, &op->res);
+    if (st != STORE_OK || op->res != SRS_R_OK)
+        return st == STORE_OK ? STORE_CONFLICT : st;
+    op->r->updated_at = now;
+    return store_srs_update(tx, op->r, SRS_ACTIVE);
+}
+
+enum srs_result srs_terms_consent(const struct srs_env *env, const char *token, bool consent,
+                                  const char *consent_hash, char *err, size_t err_len)
+{
+    struct store_srs_registration r = {0};
+    char hash[65];
+    if (consent && !consent_hash) {
+        consent_invalid(err, err_len);
+        return SRS_R_INVALID;
+    }
+    srs_token_hash(token, hash);
+    struct consent_op op = {hash, consent ? consent_hash : NULL, consent, &r, SRS_R_OK};
+    enum store_status st = store_run(env->store, STORE_WRITE, consent_tx, &op);
+    enum srs_result res = op.res != SRS_R_OK ? op.res : srs_from_store(st);
+    if (res == SRS_R_INVALID)
+        consent_invalid(err, err_len);
+    else if (res == SRS_R_CONFLICT)
+        reason_message(err, err_len, "srs.state", json_pack("{s:s}", "status", r.status),
+                       "The registration is %s: its consent cannot be changed.",
+                       r.status[0] ? r.status : "not active");
     store_srs_registration_clear(&r);
     return res;
 }

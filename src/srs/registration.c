@@ -491,6 +491,10 @@ json_t *srs_registration_json(const struct store_srs_registration *r, const char
     set_time(o, "revokedAt", r->revoked_at);
     if (r->terms_version_hash[0])
         set_text(o, "termsVersionHash", r->terms_version_hash);
+    /* The person's consent to share identity data and evidence (docs/srs.md "Consent"). */
+    json_object_set_new(o, "identityShared", json_boolean(r->consent_given)); /* steals */
+    set_time(o, "consentDecidedAt", r->consent_at);
+    set_text(o, "consentTextHash", r->consent_text_hash);
     /* Its data key destroyed (srs/retention.h): only this metadata is left. */
     if (r->data_key_wrapped.data && r->data_key_wrapped.len == 0)
         json_object_set_new(o, "personalDataDeleted", json_true()); /* steals */
@@ -502,7 +506,9 @@ json_t *srs_registration_json(const struct store_srs_registration *r, const char
 struct read_op {
     const char *organization_id, *id, *actor, *action;
     struct store_srs_registration *r;
-    bool gone; /* its personal data ended (retention or deletion: srs/retention.h) */
+    bool gone;          /* its personal data ended (retention or deletion: srs/retention.h) */
+    bool needs_consent; /* a read for the service provider */
+    bool refused;       /* … without the person's consent: audited as action_REFUSED */
 };
 
 static enum store_status read_tx(struct store_tx *tx, void *cls)
@@ -514,24 +520,29 @@ static enum store_status read_tx(struct store_tx *tx, void *cls)
     op->gone = st == STORE_OK && op->r->data_key_wrapped.len == 0;
     if (st == STORE_OK && !op->r->identity_sealed.data)
         return STORE_CONFLICT;
+    op->refused = st == STORE_OK && op->needs_consent && !op->r->consent_given;
+    char action[48];
+    snprintf(action, sizeof action, "%s%s", op->action, op->refused ? "_REFUSED" : "");
     if (st == STORE_OK)
-        st = store_srs_audit_add(tx, op->organization_id, op->id, op->action, op->actor,
-                                 time_now_ms());
+        st = store_srs_audit_add(tx, op->organization_id, op->id, action, op->actor, time_now_ms());
     return st;
 }
 
 /* Reads r (identified) with the audit record of action; *plain the opened column. */
 static enum srs_result read_sealed(const struct srs_env *env, const char *organization_id,
                                    const char *id, const char *actor, const char *action,
-                                   bool evidence, unsigned char **plain, size_t *len)
+                                   bool evidence, bool needs_consent, unsigned char **plain,
+                                   size_t *len)
 {
     struct store_srs_registration r = {0};
     unsigned char dk[CRYPTO_KEY_LEN];
-    struct read_op op = {organization_id, id, actor, action, &r, false};
+    struct read_op op = {organization_id, id, actor, action, &r, false, needs_consent, false};
     *plain = NULL;
     enum srs_result res = srs_from_store(store_run(env->store, STORE_WRITE, read_tx, &op));
     if (res == SRS_R_CONFLICT && op.gone)
         res = SRS_R_GONE;
+    if (res == SRS_R_OK && op.refused)
+        res = SRS_R_FORBIDDEN;
     if (res == SRS_R_OK) {
         if (srs_data_key(env, &r, dk))
             *plain = srs_unseal(dk, r.id, evidence ? &r.evidence_sealed : &r.identity_sealed, len);
@@ -545,14 +556,15 @@ static enum srs_result read_sealed(const struct srs_env *env, const char *organi
     return res;
 }
 
-enum srs_result srs_identity_read(const struct srs_env *env, const char *organization_id,
-                                  const char *id, const char *actor, json_t **out)
+static enum srs_result identity_read(const struct srs_env *env, const char *organization_id,
+                                     const char *id, const char *actor, bool needs_consent,
+                                     json_t **out)
 {
     unsigned char *plain = NULL;
     size_t len = 0;
     *out = NULL;
-    enum srs_result res =
-        read_sealed(env, organization_id, id, actor, "IDENTITY_READ", false, &plain, &len);
+    enum srs_result res = read_sealed(env, organization_id, id, actor, "IDENTITY_READ", false,
+                                      needs_consent, &plain, &len);
     if (res == SRS_R_OK) {
         *out = json_loadb((const char *)plain, len, 0, NULL);
         if (!*out)
@@ -563,11 +575,23 @@ enum srs_result srs_identity_read(const struct srs_env *env, const char *organiz
     return res;
 }
 
+enum srs_result srs_identity_read(const struct srs_env *env, const char *organization_id,
+                                  const char *id, const char *actor, json_t **out)
+{
+    return identity_read(env, organization_id, id, actor, false, out);
+}
+
+enum srs_result srs_identity_share(const struct srs_env *env, const char *organization_id,
+                                   const char *id, const char *actor, json_t **out)
+{
+    return identity_read(env, organization_id, id, actor, true, out);
+}
+
 enum srs_result srs_evidence_read(const struct srs_env *env, const char *organization_id,
                                   const char *id, const char *actor, unsigned char **out,
                                   size_t *len)
 {
-    return read_sealed(env, organization_id, id, actor, "EVIDENCE_READ", true, out, len);
+    return read_sealed(env, organization_id, id, actor, "EVIDENCE_READ", true, true, out, len);
 }
 
 /* ---- webhooks ---- */

@@ -60,6 +60,7 @@ enum srs_result {
     SRS_R_UNAUTHORIZED, /* bad callback signature */
     SRS_R_TOO_MANY,     /* code sends capped, or too many wrong codes */
     SRS_R_UNAVAILABLE,  /* store/PKI failure (logged) */
+    SRS_R_FORBIDDEN,    /* the person did not consent to sharing identity data */
 };
 
 /* True when a registration may go from one status to another. */
@@ -100,7 +101,14 @@ bool srs_webhook_secret_hex(const struct srs_env *env, const char *registration_
  * *out), the read audited as IDENTITY_READ by actor. CONFLICT when not identified. */
 enum srs_result srs_identity_read(const struct srs_env *env, const char *organization_id,
                                   const char *id, const char *actor, json_t **out);
-/* The signed evidence package (CMS DER, owned in *out), audited as EVIDENCE_READ. */
+/* The same for the service provider (GET registration): only with the person's consent
+ * (docs/srs.md "Consent"); without it FORBIDDEN and the refusal audited as
+ * IDENTITY_READ_REFUSED. srs_identity_read itself is for Signet's own use (signing). */
+enum srs_result srs_identity_share(const struct srs_env *env, const char *organization_id,
+                                   const char *id, const char *actor, json_t **out);
+/* The signed evidence package (CMS DER, owned in *out) for the service provider, audited as
+ * EVIDENCE_READ; only with the person's consent: else FORBIDDEN, audited as
+ * EVIDENCE_READ_REFUSED. */
 enum srs_result srs_evidence_read(const struct srs_env *env, const char *organization_id,
                                   const char *id, const char *actor, unsigned char **out,
                                   size_t *len);
@@ -158,9 +166,27 @@ const char *srs_terms_text(const char *locale, char version_hash[65]);
 /* The registration of a terms token (CONFLICT/GONE when it cannot be accepted now). */
 enum srs_result srs_terms_get(const struct srs_env *env, const char *token,
                               struct store_srs_registration *out);
-/* Accepts the terms of the version hash shown: ACTIVE. */
+/* Accepts the terms of the version hash shown: ACTIVE. With the person's decision on the
+ * consent to share identity data and evidence with the service provider: consent_hash is the
+ * hash of the consent text shown (srs_consent_text; required when consent, NULL ok when not);
+ * INVALID when it is not one of that text's. Audited as CONSENT_GIVEN or CONSENT_REFUSED. */
 enum srs_result srs_terms_accept(const struct srs_env *env, const char *token,
-                                 const char *version_hash, char *err, size_t err_len);
+                                 const char *version_hash, bool consent, const char *consent_hash,
+                                 char *err, size_t err_len);
+/* Changes the consent of an ACTIVE registration afterwards (the same terms link): withdrawn
+ * (consent false, audited CONSENT_WITHDRAWN) or given later (consent_hash as above, audited
+ * CONSENT_GIVEN); the same decision again changes nothing. CONFLICT when not ACTIVE. */
+enum srs_result srs_terms_consent(const struct srs_env *env, const char *token, bool consent,
+                                  const char *consent_hash, char *err, size_t err_len);
+
+#define SRS_CONSENT_TEXT_LEN 1024
+/* The consent text for locale ("en" when not de/fr/it) naming the organization, into text
+ * (SRS_CONSENT_TEXT_LEN is enough for any name of the store), and its SHA-256 hex. */
+bool srs_consent_text(const char *locale, const char *organization_name, char *text,
+                      size_t text_len, char hash[65]);
+/* The organization's name; false when it cannot be read. */
+bool srs_organization_name(const struct srs_env *env, const char *organization_id, char *name,
+                           size_t name_len);
 
 /* ---- coupling to signing ---- */
 

@@ -16,7 +16,8 @@
     "order_id, callback_digest, identity_sealed, evidence_sealed, mobile_lookup, "                 \
     "rejection_reason, code_hash, code_expires_at, code_attempts, mobile_verified_at, "            \
     "terms_hash, terms_expires_at, terms_version_hash, terms_accepted_at, identified_at, "         \
-    "valid_until, link_expires_at, created_at, updated_at, revoked_at"
+    "valid_until, link_expires_at, created_at, updated_at, revoked_at, consent_given, "            \
+    "consent_at, consent_text_hash"
 
 void store_srs_registration_clear(struct store_srs_registration *r)
 {
@@ -102,6 +103,9 @@ static bool fill_row(const struct store_rows *r, size_t row, struct store_srs_re
     o->created_at = store_rows_int(r, row, c++);
     o->updated_at = store_rows_int(r, row, c++);
     o->revoked_at = store_rows_int(r, row, c++);
+    o->consent_given = store_rows_int(r, row, c++) == 1;
+    o->consent_at = store_rows_int(r, row, c++);
+    str_copy(o->consent_text_hash, sizeof o->consent_text_hash, store_rows_text(r, row, c++));
     if (!ok)
         store_srs_registration_clear(o);
     return ok;
@@ -211,7 +215,8 @@ enum store_status store_srs_update(struct store_tx *tx, const struct store_srs_r
         "rejection_reason = $11, code_hash = $12, code_expires_at = $13, code_attempts = $14, "
         "mobile_verified_at = $15, terms_hash = $16, terms_expires_at = $17, "
         "terms_version_hash = $18, terms_accepted_at = $19, identified_at = $20, "
-        "valid_until = $21, updated_at = $22, revoked_at = $23 "
+        "valid_until = $21, updated_at = $22, revoked_at = $23, consent_given = $25, "
+        "consent_at = $26, consent_text_hash = $27 "
         "WHERE organization_id = $1 AND id = $2 AND status = $24",
         (struct store_value[]){SQL_TEXT(r->organization_id),
                                SQL_TEXT(r->id),
@@ -236,8 +241,11 @@ enum store_status store_srs_update(struct store_tx *tx, const struct store_srs_r
                                int_or_null(r->valid_until),
                                SQL_INT(r->updated_at),
                                int_or_null(r->revoked_at),
-                               SQL_TEXT(expected_status)},
-        24, NULL, &changed);
+                               SQL_TEXT(expected_status),
+                               r->consent_at ? SQL_INT(r->consent_given ? 1 : 0) : SQL_NULL,
+                               int_or_null(r->consent_at),
+                               text_or_null(r->consent_text_hash)},
+        27, NULL, &changed);
     if (st == STORE_OK && changed != 1)
         st = STORE_CONFLICT;
     return st;

@@ -63,6 +63,13 @@ struct store_srs_registration {
     int64_t created_at;
     int64_t updated_at;
     int64_t revoked_at;
+    /* The consent to share identity data and evidence with the service provider (migration
+     * 0028): consent_at 0 = never decided (no consent); else the last decision's time, whether
+     * it was given, and the SHA-256 (hex) of the exact consent text shown (empty for a
+     * withdrawal, which shows no text). */
+    bool consent_given;
+    int64_t consent_at;
+    char consent_text_hash[65];
 };
 
 /* Frees the blobs of r (not r itself). NULL ok. */

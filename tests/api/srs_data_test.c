@@ -191,9 +191,12 @@ static void register_active(const char *jurisdiction, const char *mobile, char i
     call_public("GET", path, NULL, &r);
     assert_int_equal(r.status, 200);
     snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    char consent_hash[80]; /* consent by default: identity data is read afterwards */
+    snprintf(consent_hash, sizeof consent_hash, "%s", xs(r.json, "consentHash"));
     response_free(&r);
     snprintf(path, sizeof path, "%s/accept", terms);
-    snprintf(body, sizeof body, "{\"versionHash\":\"%s\"}", version);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":true,\"consentHash\":\"%s\"}",
+             version, consent_hash);
     call_public("POST", path, body, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(xs(r.json, "status"), "ACTIVE");

@@ -366,6 +366,42 @@ static bool evidence_holds(const char *id, const char *needle)
     return found;
 }
 
+/* The person of case_id (agent's device b) confirms the mobile with the SMS code, then accepts
+ * the terms from the SMS link with the consent to share identity data (docs/srs.md
+ * "Consent"): ACTIVE, the identity data and evidence readable by the service provider. */
+static void person_accepts_terms(const struct browser *b, const char *case_id, const char *mobile)
+{
+    char path[512], sms[2048], code[7], body[256], terms[256], version[80], consent_hash[80];
+    struct response r;
+    snprintf(path, sizeof path, API "/cases/%s/code", case_id);
+    call(b, "POST", path, NULL, &r);
+    expect_status(&r, 200);
+    response_free(&r);
+    newest_sms_to(mobile, "CODE", sms, sizeof sms);
+    code_from(sms, code);
+    snprintf(path, sizeof path, API "/cases/%s/verify", case_id);
+    snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
+    call(b, "POST", path, body, &r);
+    expect_status(&r, 200);
+    response_free(&r);
+    newest_sms_to(mobile, "SRS_TERMS", sms, sizeof sms);
+    const char *t = strstr(sms, "/srs/terms/");
+    assert_non_null(t);
+    snprintf(terms, sizeof terms, "%.*s", (int)strcspn(t, " \n"), t);
+    snprintf(path, sizeof path, "%s/state?lang=en", terms);
+    call(NULL, "GET", path, NULL, &r);
+    expect_status(&r, 200);
+    snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    snprintf(consent_hash, sizeof consent_hash, "%s", xs(r.json, "consentHash"));
+    response_free(&r);
+    snprintf(path, sizeof path, "%s/accept", terms);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":true,\"consentHash\":\"%s\"}",
+             version, consent_hash);
+    call(NULL, "POST", path, body, &r);
+    expect_status(&r, 200);
+    response_free(&r);
+}
+
 /* ---- tests ---- */
 
 static void catalogue_offers_srs_direct(void **state)
@@ -561,22 +597,12 @@ static void registration_at_a_point_becomes_active(void **state)
     assert_string_equal(xs(reg, "status"), "AWAITING_TERMS");
     assert_string_equal(xs(reg, "method"), "SRS_DIRECT");
     json_decref(reg);
-    /* The same evidence as a partner's, the agent as verifier. */
-    char needle[128];
-    snprintf(needle, sizeof needle, "\"agent\":\"ra-agent:%s\"", agent1_id);
-    assert_true(evidence_holds(reg_id, needle));
-    assert_true(evidence_holds(reg_id, "\"connector\":\"ra-direct\""));
-    assert_true(evidence_holds(reg_id, "\"number\":\"E1234567\""));
-    /* The identity: a document checked. */
-    snprintf(path, sizeof path, "/srs/v1/registrations/%s", reg_id);
+    /* No identity data for the service provider before the person's consent. */
+    snprintf(path, sizeof path, "/srs/v1/registrations/%s/evidence", reg_id);
     tenant_call(&srv, "GET", path, &a_full, NULL, NULL, &r);
-    json_t *ev = json_array_get(
-        json_object_get(json_object_get(json_object_get(r.json, "verified_claims"), "verification"),
-                        "evidence"),
-        0);
-    assert_string_equal(xs(ev, "type"), "document");
-    assert_string_equal(xs(ev, "method"), "pipp"); /* physical in-person proofing */
+    assert_error_object(&r, 403, "Forbidden");
     response_free(&r);
+    char needle[128];
 
     /* The person's SMS code, entered on the agent's device. */
     snprintf(path, sizeof path, API "/cases/%s/verify", case_id);
@@ -601,21 +627,39 @@ static void registration_at_a_point_becomes_active(void **state)
     newest_sms_to(MOBILE, "SRS_TERMS", sms, sizeof sms);
     const char *t = strstr(sms, "/srs/terms/");
     assert_non_null(t);
-    char terms[256], version[80], body[160];
+    char terms[256], version[80], body[256];
     snprintf(terms, sizeof terms, "%.*s", (int)strcspn(t, " \n"), t);
     snprintf(path, sizeof path, "%s/state?lang=en", terms);
     call(NULL, "GET", path, NULL, &r);
     expect_status(&r, 200);
     snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    char consent_hash[80]; /* consent by default: identity data is read afterwards */
+    snprintf(consent_hash, sizeof consent_hash, "%s", xs(r.json, "consentHash"));
     response_free(&r);
     snprintf(path, sizeof path, "%s/accept", terms);
-    snprintf(body, sizeof body, "{\"versionHash\":\"%s\"}", version);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":true,\"consentHash\":\"%s\"}",
+             version, consent_hash);
     call(NULL, "POST", path, body, &r);
     expect_status(&r, 200);
     response_free(&r);
     reg = get_registration(reg_id);
     assert_string_equal(xs(reg, "status"), "ACTIVE");
     json_decref(reg);
+    /* The same evidence as a partner's, the agent as verifier. */
+    snprintf(needle, sizeof needle, "\"agent\":\"ra-agent:%s\"", agent1_id);
+    assert_true(evidence_holds(reg_id, needle));
+    assert_true(evidence_holds(reg_id, "\"connector\":\"ra-direct\""));
+    assert_true(evidence_holds(reg_id, "\"number\":\"E1234567\""));
+    /* The identity: a document checked. */
+    snprintf(path, sizeof path, "/srs/v1/registrations/%s", reg_id);
+    tenant_call(&srv, "GET", path, &a_full, NULL, NULL, &r);
+    json_t *ev = json_array_get(
+        json_object_get(json_object_get(json_object_get(r.json, "verified_claims"), "verification"),
+                        "evidence"),
+        0);
+    assert_string_equal(xs(ev, "type"), "document");
+    assert_string_equal(xs(ev, "method"), "pipp"); /* physical in-person proofing */
+    response_free(&r);
 
     /* The reference code is used up for other agents; its agent finds the case again. */
     snprintf(body, sizeof body, "{\"reference\":\"%s\"}", ref);
@@ -722,6 +766,7 @@ static void four_eyes_needs_a_second_supervisor(void **state)
     reg = get_registration(reg_id);
     assert_string_equal(xs(reg, "status"), "AWAITING_TERMS");
     json_decref(reg);
+    person_accepts_terms(&s1, case_id, MOBILE2); /* with consent */
     snprintf(needle, sizeof needle, "\"agent\":\"ra-agent:%s approved-by:%s\"", super1_id,
              super2_id);
     assert_true(evidence_holds(reg_id, needle));

@@ -236,7 +236,7 @@ static void presentation_identifies_and_registration_becomes_active(void **state
     (void)state;
     struct eid g;
     struct response r;
-    char path[512], sms[2048], code[7], body[160], version[80];
+    char path[512], sms[2048], code[7], body[256], version[80];
     start(&g);
     json_t *a = wallet(&g, "ok");
     assert_int_equal(json_integer_value(json_object_get(a, "status")), 200);
@@ -244,22 +244,9 @@ static void presentation_identifies_and_registration_becomes_active(void **state
     json_t *reg = get_reg(g.id, "");
     assert_string_equal(xs(reg, "status"), "AWAITING_TERMS");
     assert_string_equal(xs(reg, "method"), "SRS_EID");
-    assert_non_null(strstr(xs(reg, "validUntil"), "2031-03-31")); /* the document's expiry */
-    json_t *vc = json_object_get(reg, "verified_claims");
-    json_t *claims = json_object_get(vc, "claims");
-    assert_string_equal(xs(claims, "given_name"), "Zora");
-    assert_string_equal(xs(claims, "family_name"), "Quellmatt");
-    assert_string_equal(xs(claims, "birthdate"), "1985-04-12");
-    assert_string_equal(
-        json_string_value(json_array_get(json_object_get(claims, "nationalities"), 0)), "CH");
-    assert_string_equal(xs(claims, "phone_number"), MOBILE);
-    json_t *ev =
-        json_array_get(json_object_get(json_object_get(vc, "verification"), "evidence"), 0);
-    assert_string_equal(xs(ev, "type"), "electronic_record");
-    json_t *record = json_object_get(ev, "record");
-    assert_string_equal(xs(record, "personal_number"), "E1234567");
-    assert_string_equal(xs(json_object_get(record, "source"), "name"),
-                        "https://eid-issuer.test.example");
+    assert_non_null(strstr(xs(reg, "validUntil"), "2031-03-31"));       /* the document's expiry */
+    assert_false(json_is_true(json_object_get(reg, "identityShared"))); /* no consent yet */
+    assert_null(json_object_get(reg, "verified_claims"));
     json_decref(reg);
     /* Then the same steps as every method: SMS code to the given number, terms → ACTIVE. */
     snprintf(path, sizeof path, "%s/code", g.link);
@@ -282,13 +269,34 @@ static void presentation_identifies_and_registration_becomes_active(void **state
     call_public("GET", path, NULL, &r);
     assert_int_equal(r.status, 200);
     snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    char consent_hash[80]; /* consent by default: identity data is read afterwards */
+    snprintf(consent_hash, sizeof consent_hash, "%s", xs(r.json, "consentHash"));
     response_free(&r);
     snprintf(path, sizeof path, "%s/accept", terms);
-    snprintf(body, sizeof body, "{\"versionHash\":\"%s\"}", version);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":true,\"consentHash\":\"%s\"}",
+             version, consent_hash);
     call_public("POST", path, body, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(xs(r.json, "status"), "ACTIVE");
     response_free(&r);
+    /* With the person's consent: the identity from the disclosed claims. */
+    reg = get_reg(g.id, "");
+    json_t *vc = json_object_get(reg, "verified_claims");
+    json_t *claims = json_object_get(vc, "claims");
+    assert_string_equal(xs(claims, "given_name"), "Zora");
+    assert_string_equal(xs(claims, "family_name"), "Quellmatt");
+    assert_string_equal(xs(claims, "birthdate"), "1985-04-12");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(claims, "nationalities"), 0)), "CH");
+    assert_string_equal(xs(claims, "phone_number"), MOBILE);
+    json_t *ev =
+        json_array_get(json_object_get(json_object_get(vc, "verification"), "evidence"), 0);
+    assert_string_equal(xs(ev, "type"), "electronic_record");
+    json_t *record = json_object_get(ev, "record");
+    assert_string_equal(xs(record, "personal_number"), "E1234567");
+    assert_string_equal(xs(json_object_get(record, "source"), "name"),
+                        "https://eid-issuer.test.example");
+    json_decref(reg);
     /* The page's state says the order is decided. */
     snprintf(path, sizeof path, "%s/state", g.order);
     call_public("GET", path, NULL, &r);

@@ -49,6 +49,7 @@
 #define SECRET   "test-partner-secret"
 #define MOBILE   "+41791112233"
 #define MOBILE2  "+41794445566" /* the bank tests' (codes are capped per number and hour) */
+#define MOBILE3  "+41797778899" /* the consent test's */
 #define REG_PATH "/srs/v1/registrations"
 
 static struct server srv;
@@ -475,16 +476,13 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
                                "AND action = 'IDENTITY_READ'",
                                g.id),
                      0);
+    /* Before the person's consent (terms page): no identity data, the refusal audited. */
     j = get_reg(&a_full, g.id, 200);
-    json_t *vc = json_object_get(j, "verified_claims");
-    assert_non_null(vc);
-    json_t *claims = json_object_get(vc, "claims");
-    assert_string_equal(xs(claims, "family_name"), "Quellmatt");
-    assert_string_equal(xs(claims, "birthdate"), "1985-04-12");
-    assert_string_equal(xs(json_object_get(vc, "verification"), "trust_framework"), "ch_zertes");
+    assert_null(json_object_get(j, "verified_claims"));
+    assert_true(json_is_false(json_object_get(j, "identityShared")));
     json_decref(j);
     assert_int_equal(sql_count("SELECT COUNT(*) FROM srs_audit WHERE registration_id = '%s' "
-                               "AND action = 'IDENTITY_READ'",
+                               "AND action = 'IDENTITY_READ_REFUSED'",
                                g.id),
                      1);
 
@@ -493,7 +491,7 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
     snprintf(path, sizeof path, "%s/verify", g.link);
     char wrong[16];
     snprintf(wrong, sizeof wrong, "%06d", ((int)strtol(code, NULL, 10) + 1) % 1000000);
-    char body[160];
+    char body[256];
     snprintf(body, sizeof body, "{\"code\":\"%s\"}", wrong);
     call_public("POST", path, body, &r);
     assert_error_object(&r, 400, "Validation");
@@ -515,12 +513,15 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
     assert_non_null(strstr(xs(r.json, "text"), "Nutzungsbedingungen"));
     char version[80];
     snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    char consent_hash[80]; /* consent by default: identity data is read afterwards */
+    snprintf(consent_hash, sizeof consent_hash, "%s", xs(r.json, "consentHash"));
     response_free(&r);
     snprintf(path, sizeof path, "%s/accept", terms);
     call_public("POST", path, "{\"versionHash\":\"0000\"}", &r);
     assert_error_object(&r, 400, "Validation");
     response_free(&r);
-    snprintf(body, sizeof body, "{\"versionHash\":\"%s\"}", version);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":true,\"consentHash\":\"%s\"}",
+             version, consent_hash);
     call_public("POST", path, body, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(xs(r.json, "status"), "ACTIVE");
@@ -535,6 +536,26 @@ static void video_flow_reaches_active_with_signed_encrypted_evidence(void **stat
     assert_non_null(xs(j, "termsAcceptedAt"));
     assert_non_null(xs(j, "mobileVerifiedAt"));
     json_decref(j);
+    /* The consent was given with the acceptance: the identity data, the read audited. */
+    j = get_reg(&a_full, g.id, 200);
+    assert_true(json_is_true(json_object_get(j, "identityShared")));
+    assert_string_equal(xs(j, "consentTextHash"), consent_hash);
+    assert_string_equal(xs(j, "consentDecidedAt"), xs(j, "termsAcceptedAt"));
+    json_t *vc = json_object_get(j, "verified_claims");
+    assert_non_null(vc);
+    json_t *claims = json_object_get(vc, "claims");
+    assert_string_equal(xs(claims, "family_name"), "Quellmatt");
+    assert_string_equal(xs(claims, "birthdate"), "1985-04-12");
+    assert_string_equal(xs(json_object_get(vc, "verification"), "trust_framework"), "ch_zertes");
+    json_decref(j);
+    assert_int_equal(sql_count("SELECT COUNT(*) FROM srs_audit WHERE registration_id = '%s' "
+                               "AND action = 'IDENTITY_READ'",
+                               g.id),
+                     1);
+    assert_int_equal(sql_count("SELECT COUNT(*) FROM srs_audit WHERE registration_id = '%s' "
+                               "AND action = 'CONSENT_GIVEN'",
+                               g.id),
+                     1);
 
     /* The evidence: CMS signed by the RA, verifiable under the root. */
     snprintf(path, sizeof path, REG_PATH "/%s/evidence", g.id);
@@ -674,10 +695,12 @@ static json_t *bank_state(const char *order_path)
     return j;
 }
 
-/* The mobile code and the terms of use of an identified registration: ACTIVE. */
-static void finish_registration(const struct reg *g, const char *mobile)
+/* The mobile code and the terms of use of an identified registration: ACTIVE, with the
+ * person's consent to share identity data or not; the terms link into terms_out. */
+static void finish_registration_consent(const struct reg *g, const char *mobile, bool consent,
+                                        char terms_out[256])
 {
-    char code[7], path[512], body[160], terms[256], version[80];
+    char code[7], path[512], body[256], terms[256], version[80];
     struct response r;
     send_code(g, mobile, code);
     snprintf(path, sizeof path, "%s/verify", g->link);
@@ -690,13 +713,176 @@ static void finish_registration(const struct reg *g, const char *mobile)
     call_public("GET", path, NULL, &r);
     assert_int_equal(r.status, 200);
     snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    char consent_hash[80]; /* consent by default: identity data is read afterwards */
+    snprintf(consent_hash, sizeof consent_hash, "%s", xs(r.json, "consentHash"));
     response_free(&r);
     snprintf(path, sizeof path, "%s/accept", terms);
-    snprintf(body, sizeof body, "{\"versionHash\":\"%s\"}", version);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":%s,\"consentHash\":\"%s\"}",
+             version, consent ? "true" : "false", consent_hash);
     call_public("POST", path, body, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(xs(r.json, "status"), "ACTIVE");
     response_free(&r);
+    snprintf(terms_out, 256, "%s", terms);
+}
+
+/* The same, with consent: the default of the tests that read identity data afterwards. */
+static void finish_registration(const struct reg *g, const char *mobile)
+{
+    char terms[256];
+    finish_registration_consent(g, mobile, true, terms);
+}
+
+/* The answer's status of a GET of registration id + suffix by client c. */
+static long get_status(const struct client *c, const char *id, const char *suffix, char *msg,
+                       size_t msg_len)
+{
+    char path[256];
+    struct response r;
+    snprintf(path, sizeof path, REG_PATH "/%s%s", id, suffix);
+    tenant_call(&srv, "GET", path, c, NULL, NULL, &r);
+    long status = r.status;
+    if (msg)
+        snprintf(msg, msg_len, "%s",
+                 r.json ? (xs(r.json, "message") ? xs(r.json, "message") : "") : "");
+    response_free(&r);
+    return status;
+}
+
+static int64_t audits(const char *id, const char *action)
+{
+    char q[512], out[64];
+    snprintf(q, sizeof q,
+             "SELECT COUNT(*) FROM srs_audit WHERE registration_id = '%s' AND action = '%s'", id,
+             action);
+    sql(q, out, sizeof out);
+    return strtoll(out, NULL, 10);
+}
+
+/* Identity data reaches the service provider only with the person's consent, decided on the
+ * terms page beside the acceptance (docs/srs.md "Consent"); it can be given later and
+ * withdrawn; signing is not affected. */
+static void identity_needs_the_persons_consent(void **state)
+{
+    (void)state;
+    struct reg g;
+    char order[256], terms[256], path[400], msg[512], hash[80], body[256];
+    struct response r;
+    create(&a_full, NULL, &g);
+    start_video(&g, order, sizeof order);
+    char approval[1024];
+    snprintf(approval, sizeof approval, "%s", APPROVAL);
+    char *m = strstr(approval, MOBILE);
+    assert_non_null(m);
+    memcpy(m, MOBILE3, strlen(MOBILE3)); /* same length */
+    decide(order, approval, 200, "AWAITING_TERMS");
+
+    /* The terms page names the organization in the consent text and gives its hash. */
+    char code[7];
+    send_code(&g, MOBILE3, code);
+    snprintf(path, sizeof path, "%s/verify", g.link);
+    snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
+    call_public("POST", path, body, &r);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    terms_link(MOBILE3, terms, sizeof terms);
+    snprintf(path, sizeof path, "%s/state?lang=fr", terms);
+    call_public("GET", path, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(xs(r.json, "consentText"), "J’accepte que Org A (le fournisseur"));
+    assert_non_null(strstr(xs(r.json, "consentText"), "sert quand même à signer"));
+    assert_int_equal(strlen(xs(r.json, "consentHash")), 64);
+    assert_true(json_is_false(json_object_get(r.json, "identityShared")));
+    char version[80];
+    snprintf(version, sizeof version, "%s", xs(r.json, "versionHash"));
+    snprintf(hash, sizeof hash, "%s", xs(r.json, "consentHash"));
+    response_free(&r);
+    /* Consent needs the hash of the text shown. */
+    snprintf(path, sizeof path, "%s/accept", terms);
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":true}", version);
+    call_public("POST", path, body, &r);
+    assert_error_object(&r, 400, "Validation");
+    response_free(&r);
+    snprintf(body, sizeof body,
+             "{\"versionHash\":\"%s\",\"consent\":true,\"consentHash\":\"%064d\"}", version, 0);
+    call_public("POST", path, body, &r);
+    assert_error_object(&r, 400, "Validation");
+    assert_non_null(strstr(xs(r.json, "message"), "consentHash"));
+    response_free(&r);
+    /* Accepted without the consent: ACTIVE, the decision recorded with the text's hash. */
+    snprintf(body, sizeof body, "{\"versionHash\":\"%s\",\"consent\":false,\"consentHash\":\"%s\"}",
+             version, hash);
+    call_public("POST", path, body, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(xs(r.json, "status"), "ACTIVE");
+    assert_true(json_is_false(json_object_get(r.json, "identityShared")));
+    response_free(&r);
+
+    json_t *j = get_reg(&a_full, g.id, 200);
+    assert_string_equal(xs(j, "status"), "ACTIVE");
+    assert_true(json_is_false(json_object_get(j, "identityShared")));
+    assert_null(json_object_get(j, "verified_claims"));
+    assert_string_equal(xs(j, "consentTextHash"), hash);
+    assert_string_equal(xs(j, "consentDecidedAt"), xs(j, "termsAcceptedAt"));
+    json_decref(j);
+    assert_int_equal(get_status(&a_full, g.id, "/evidence", msg, sizeof msg), 403);
+    assert_non_null(strstr(msg, "not consented"));
+    assert_int_equal(get_status(&a_full, g.id, "/export", msg, sizeof msg), 403);
+    assert_non_null(strstr(msg, "not consented"));
+    assert_int_equal(audits(g.id, "CONSENT_REFUSED"), 1);
+    assert_int_equal(audits(g.id, "IDENTITY_READ_REFUSED"), 1);
+    assert_int_equal(audits(g.id, "EVIDENCE_READ_REFUSED"), 1);
+    assert_int_equal(audits(g.id, "EXPORT_REFUSED"), 1);
+    assert_int_equal(
+        audits(g.id, "IDENTITY_READ") + audits(g.id, "EVIDENCE_READ") + audits(g.id, "EXPORT"), 0);
+
+    /* Given later with the same link: as if given at the acceptance. */
+    snprintf(path, sizeof path, "%s/consent", terms);
+    call_public("POST", path, "{\"consent\":true}", &r);
+    assert_error_object(&r, 400, "Validation");
+    response_free(&r);
+    snprintf(body, sizeof body, "{\"consent\":true,\"consentHash\":\"%s\"}", hash);
+    call_public("POST", path, body, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "identityShared")));
+    response_free(&r);
+    j = get_reg(&a_full, g.id, 200);
+    assert_true(json_is_true(json_object_get(j, "identityShared")));
+    assert_string_equal(
+        xs(json_object_get(json_object_get(j, "verified_claims"), "claims"), "family_name"),
+        "Quellmatt");
+    json_decref(j);
+    assert_int_equal(get_status(&a_full, g.id, "/evidence", NULL, 0), 200);
+    snprintf(path, sizeof path, REG_PATH "/%s/export", g.id);
+    tenant_call(&srv, "GET", path, &a_full, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *consent =
+        json_object_get(json_object_get(json_array_get(json_object_get(r.json, "registrations"), 0),
+                                        "termsAcceptance"),
+                        "consent");
+    assert_true(json_is_true(json_object_get(consent, "given")));
+    assert_string_equal(xs(consent, "textHash"), hash);
+    response_free(&r);
+    assert_int_equal(audits(g.id, "CONSENT_GIVEN"), 1);
+
+    /* Withdrawn: no identity data any more; the registration stays ACTIVE for signing. */
+    snprintf(path, sizeof path, "%s/consent", terms);
+    call_public("POST", path, "{\"consent\":false}", &r);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    snprintf(path, sizeof path, "%s/state?lang=en", terms);
+    call_public("GET", path, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "identityShared")));
+    response_free(&r);
+    j = get_reg(&a_full, g.id, 200);
+    assert_string_equal(xs(j, "status"), "ACTIVE");
+    assert_true(json_is_false(json_object_get(j, "identityShared")));
+    assert_null(json_object_get(j, "verified_claims"));
+    json_decref(j);
+    assert_int_equal(get_status(&a_full, g.id, "/evidence", NULL, 0), 403);
+    assert_int_equal(get_status(&a_full, g.id, "/export", NULL, 0), 403);
+    assert_int_equal(audits(g.id, "CONSENT_WITHDRAWN"), 1);
 }
 
 static void bank_flow_reaches_active_with_the_bank_record(void **state)
@@ -750,6 +936,12 @@ static void bank_flow_reaches_active_with_the_bank_record(void **state)
     const char *identified = xs(j, "identifiedAt"), *valid = xs(j, "validUntil");
     assert_string_equal(valid + 4, identified + 4);
     assert_int_equal(strtol(valid, NULL, 10) - strtol(identified, NULL, 10), 2);
+    assert_null(json_object_get(j, "verified_claims")); /* before the person's consent */
+    json_decref(j);
+
+    finish_registration(&g, MOBILE2);
+    j = get_reg(&a_full, g.id, 200);
+    assert_string_equal(xs(j, "status"), "ACTIVE");
     json_t *verification = json_object_get(json_object_get(j, "verified_claims"), "verification");
     json_t *claims = json_object_get(json_object_get(j, "verified_claims"), "claims");
     json_t *ev = json_array_get(json_object_get(verification, "evidence"), 0);
@@ -765,11 +957,6 @@ static void bank_flow_reaches_active_with_the_bank_record(void **state)
     assert_string_equal(xs(claims, "birthdate"), "1990-02-03");
     assert_null(json_object_get(claims, "nationalities")); /* the bank did not say */
     assert_string_equal(xs(claims, "phone_number"), MOBILE2);
-    json_decref(j);
-
-    finish_registration(&g, MOBILE2);
-    j = get_reg(&a_noid, g.id, 200);
-    assert_string_equal(xs(j, "status"), "ACTIVE");
     json_decref(j);
 
     /* The evidence package names the account and the transfer, signed by the RA. */
@@ -1121,6 +1308,7 @@ int main(void)
         cmocka_unit_test(bank_callbacks_are_authenticated_checked_and_idempotent),
         cmocka_unit_test(bank_rejections_end_the_registration),
         cmocka_unit_test(wrong_codes_are_limited),
+        cmocka_unit_test(identity_needs_the_persons_consent),
         cmocka_unit_test(status_changes_reach_the_webhook_signed),
         cmocka_unit_test(operator_catalogue_replaces_the_default),
         cmocka_unit_test(older_pki_gets_its_registration_authority),

@@ -194,7 +194,9 @@ static json_t *register_active(const char *link, const char *given, const char *
     snprintf(path, sizeof path, "%s/state?lang=en", terms);
     call_public("GET", path, NULL, &r);
     assert_int_equal(r.status, 200);
-    snprintf(body, sizeof body, "{\"versionHash\":\"%s\"}", xs(r.json, "versionHash"));
+    snprintf(body, sizeof body, /* consent: the identity data is read afterwards */
+             "{\"versionHash\":\"%s\",\"consent\":true,\"consentHash\":\"%s\"}",
+             xs(r.json, "versionHash"), xs(r.json, "consentHash"));
     response_free(&r);
     snprintf(path, sizeof path, "%s/accept", terms);
     call_public("POST", path, body, &r);

@@ -206,6 +206,7 @@ describe('qualified signature with a registration', () => {
       const link = (await newestSms('SRS_TERMS')).match(/https?:\/\/\S+\/srs\/terms\/[A-Za-z0-9_-]+/)[0];
       await page.goto(link);
       await page.locator('#accept').waitFor({ timeout: TIMEOUT });
+      await page.check('#consent'); // the identity data is read afterwards
       await page.click('#accept');
       const back = page.locator('a.button[href$="/ui/session"]');
       await back.waitFor({ timeout: TIMEOUT });

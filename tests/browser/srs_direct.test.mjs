@@ -135,8 +135,9 @@ describe('SRS Direct: identification at a registration point', () => {
     await agent.locator('#send-code').waitFor({ timeout: TIMEOUT });
     const identified = await api('GET', `/srs/v1/registrations/${reg.id}`);
     assert.equal(identified.status, 'AWAITING_TERMS');
-    assert.equal(identified.verified_claims.claims.family_name, 'Müller');
-    assert.equal(identified.verified_claims.verification.evidence[0].type, 'document');
+    // No identity data before the person consented on the terms page (docs/srs.md "Consent").
+    assert.equal(identified.identityShared, false);
+    assert.equal(identified.verified_claims, undefined);
 
     // The person's SMS code, typed on the agent's device.
     await agent.click('#send-code');
@@ -152,10 +153,14 @@ describe('SRS Direct: identification at a registration point', () => {
     const termsLink = (await ctx.srs.newestSms(MOBILE, 'SRS_TERMS')).match(/https?:\/\/\S+\/srs\/terms\/[A-Za-z0-9_-]+/)[0];
     await customer.goto(termsLink);
     await customer.locator('#accept').waitFor({ timeout: TIMEOUT });
+    await customer.check('#consent'); // the identity data is read afterwards
     await customer.click('#accept');
     await customer.locator('a.button[href="https://provider.example/done"]').waitFor({ timeout: TIMEOUT });
     const done = await api('GET', `/srs/v1/registrations/${reg.id}`);
     assert.equal(done.status, 'ACTIVE');
     assert.equal(done.method, 'SRS_DIRECT');
+    assert.equal(done.identityShared, true);
+    assert.equal(done.verified_claims.claims.family_name, 'Müller');
+    assert.equal(done.verified_claims.verification.evidence[0].type, 'document');
   });
 });

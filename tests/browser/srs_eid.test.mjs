@@ -147,6 +147,7 @@ describe('registration with an eID wallet (OpenID4VP)', () => {
     const termsPath = (await newestSms('SRS_TERMS')).match(/\/srs\/terms\/[A-Za-z0-9_-]+/)[0];
     await page.goto(`${server.base}${termsPath}`);
     await page.locator('#accept').waitFor({ timeout: TIMEOUT });
+    await page.check('#consent'); // the identity data is read afterwards
     await page.click('#accept');
     await page.waitForFunction(() => !document.getElementById('message').hidden, null, { timeout: TIMEOUT });
     assert.deepEqual(page.problems(), []);

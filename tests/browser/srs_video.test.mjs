@@ -56,7 +56,7 @@ describe('registration by video identification', () => {
     assert.deepEqual(agent.problems(), []);
 
     // Back on the registration page: the SMS code, then the terms from the SMS link: ACTIVE.
-    await finishRegistration(ctx.srs, ctx.browser, page, {
+    const terms = await finishRegistration(ctx.srs, ctx.browser, page, {
       mobile: MOBILE, locale: 'de-CH', redirectUrl: 'https://provider.example/done', timeout: TIMEOUT,
       expect: { termsSent: 'Nutzungsbedingungen', terms: /Nutzungsbedingungen Ihrer Signet-Registrierung/,
         active: /Registrierung ist abgeschlossen/ },
@@ -68,5 +68,22 @@ describe('registration by video identification', () => {
     assert.equal(done.verified_claims.claims.family_name, 'Quellmatt');
     assert.equal(done.verified_claims.verification.evidence[0].document_details.type, 'idcard');
     assert.match(done.termsVersionHash, /^[0-9a-f]{64}$/);
+    assert.equal(done.identityShared, true);
+    assert.match(done.consentTextHash, /^[0-9a-f]{64}$/);
+
+    // The person withdraws the consent on the same terms page: the service provider gets no
+    // identity data any more (docs/srs.md "Consent"), the registration stays ACTIVE.
+    assert.match(await terms.textContent('#consentText'), /Ich willige ein, dass Org/);
+    await terms.click('#withdraw');
+    await terms.locator('#give').waitFor({ timeout: TIMEOUT });
+    assert.match(await terms.textContent('#consentState'), /nicht eingewilligt/);
+    assert.deepEqual(terms.problems(), []);
+    const withdrawn = await api('GET', `/srs/v1/registrations/${reg.id}`);
+    assert.equal(withdrawn.status, 'ACTIVE');
+    assert.equal(withdrawn.identityShared, false);
+    assert.equal(withdrawn.verified_claims, undefined);
+    const evidence = await ctx.srs.call('GET', `/srs/v1/registrations/${reg.id}/evidence`);
+    assert.equal(evidence.status, 403);
+    assert.match(evidence.json.message, /not consented/);
   });
 });

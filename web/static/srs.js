@@ -3,7 +3,7 @@
 // (/srs/terms/{token}), the video simulator partner's agent page (/srs/sim/video/{order}) and
 // the bank simulator's online-banking page (/srs/sim/bank/{order}).
 // Every step is one JSON call to the same path + /state, /start, /code, /verify, /accept,
-// /decide; the link token in the path is the credential.
+// /consent, /decide; the link token in the path is the credential.
 import { el, fetchJson, loadMessages, pickLanguage, showNotice, t } from './ui.js';
 
 const TEXT = {
@@ -19,6 +19,11 @@ const TEXT = {
     sent: 'We sent a code by SMS to your verified mobile number.',
     termsSent: 'Your mobile number is confirmed. We sent you an SMS with a link to the terms of use.',
     accept: 'I accept the terms of use',
+    consentLegend: 'Sharing your identity data (optional)',
+    shared: 'You have consented: the service provider receives your identity data and the evidence.',
+    notShared: 'You have not consented: the service provider does not receive your identity data. Your registration still serves for signing.',
+    withdraw: 'Withdraw my consent',
+    give: 'Give my consent',
     active: 'Your registration is complete.',
     back: 'Back to the service',
     status: { REJECTED: 'The identification was not successful.', EXPIRED: 'This registration has expired.', REVOKED: 'This registration was revoked.' },
@@ -35,6 +40,11 @@ const TEXT = {
     sent: 'Wir haben einen Code per SMS an Ihre geprüfte Mobilnummer gesendet.',
     termsSent: 'Ihre Mobilnummer ist bestätigt. Sie erhalten eine SMS mit dem Link zu den Nutzungsbedingungen.',
     accept: 'Ich akzeptiere die Nutzungsbedingungen',
+    consentLegend: 'Weitergabe Ihrer Identitätsdaten (freiwillig)',
+    shared: 'Sie haben eingewilligt: Der Dienstanbieter erhält Ihre Identitätsdaten und den Nachweis.',
+    notShared: 'Sie haben nicht eingewilligt: Der Dienstanbieter erhält Ihre Identitätsdaten nicht. Sie können mit Ihrer Registrierung trotzdem signieren.',
+    withdraw: 'Einwilligung widerrufen',
+    give: 'Einwilligung erteilen',
     active: 'Ihre Registrierung ist abgeschlossen.',
     back: 'Zurück zum Dienst',
     status: { REJECTED: 'Die Identifikation war nicht erfolgreich.', EXPIRED: 'Diese Registrierung ist abgelaufen.', REVOKED: 'Diese Registrierung wurde widerrufen.' },
@@ -51,6 +61,11 @@ const TEXT = {
     sent: 'Nous avons envoyé un code par SMS à votre numéro vérifié.',
     termsSent: 'Votre numéro est confirmé. Vous recevez un SMS avec le lien vers les conditions d’utilisation.',
     accept: 'J’accepte les conditions d’utilisation',
+    consentLegend: 'Partage de vos données d’identité (facultatif)',
+    shared: 'Vous avez consenti : le fournisseur du service reçoit vos données d’identité et la preuve.',
+    notShared: 'Vous n’avez pas consenti : le fournisseur du service ne reçoit pas vos données d’identité. Votre enregistrement sert quand même à signer.',
+    withdraw: 'Retirer mon consentement',
+    give: 'Donner mon consentement',
     active: 'Votre enregistrement est terminé.',
     back: 'Retour au service',
     status: { REJECTED: 'L’identification n’a pas abouti.', EXPIRED: 'Cet enregistrement a expiré.', REVOKED: 'Cet enregistrement a été révoqué.' },
@@ -67,6 +82,11 @@ const TEXT = {
     sent: 'Abbiamo inviato un codice via SMS al suo numero verificato.',
     termsSent: 'Il suo numero è confermato. Riceverà un SMS con il link alle condizioni d’uso.',
     accept: 'Accetto le condizioni d’uso',
+    consentLegend: 'Condivisione dei dati d’identità (facoltativa)',
+    shared: 'Ha acconsentito: il fornitore del servizio riceve i suoi dati d’identità e la prova.',
+    notShared: 'Non ha acconsentito: il fornitore del servizio non riceve i suoi dati d’identità. La registrazione serve comunque per firmare.',
+    withdraw: 'Revoca il consenso',
+    give: 'Dai il consenso',
     active: 'La registrazione è completata.',
     back: 'Torna al servizio',
     status: { REJECTED: 'L’identificazione non è riuscita.', EXPIRED: 'Questa registrazione è scaduta.', REVOKED: 'Questa registrazione è stata revocata.' },
@@ -152,15 +172,35 @@ async function terms() {
   }
   const text = el('pre', { class: 'terms' }, state.text);
   if (state.status === 'ACTIVE') {
-    show(text, state.redirectUrl ? el('a', { href: state.redirectUrl, class: 'button' }, T.back) : '');
+    // The consent can be withdrawn, or given later, with the same link (docs/srs.md "Consent").
+    const change = el('button', { type: 'button', class: 'button secondary', id: state.identityShared ? 'withdraw' : 'give' },
+      state.identityShared ? T.withdraw : T.give);
+    change.addEventListener('click', async () => {
+      try {
+        await post('/consent', state.identityShared ? { consent: false } : { consent: true, consentHash: state.consentHash });
+        terms();
+      } catch (e) { say(e.message, true); }
+    });
+    const consent = el('fieldset', { class: 'consent' }, el('legend', {}, T.consentLegend),
+      el('p', { id: 'consentText' }, state.consentText),
+      el('p', { id: 'consentState' }, state.identityShared ? T.shared : T.notShared), change);
+    show(text, consent, state.redirectUrl ? el('a', { href: state.redirectUrl, class: 'button' }, T.back) : '');
     say(T.active);
     return;
   }
+  // Separate from the terms and unticked: the person's consent that the service provider
+  // receives their identity data and the evidence. The hash of the text shown is recorded.
+  const box = el('input', { type: 'checkbox', id: 'consent' });
+  const consent = el('fieldset', { class: 'consent' }, el('legend', {}, T.consentLegend),
+    el('div', { class: 'check' }, box, el('label', { for: 'consent' }, state.consentText)));
   const accept = el('button', { type: 'button', class: 'button', id: 'accept' }, T.accept);
   accept.addEventListener('click', async () => {
-    try { await post('/accept', { versionHash: state.versionHash }); terms(); } catch (e) { say(e.message, true); }
+    try {
+      await post('/accept', { versionHash: state.versionHash, consent: box.checked, consentHash: state.consentHash });
+      terms();
+    } catch (e) { say(e.message, true); }
   });
-  show(text, accept);
+  show(text, consent, accept);
 }
 
 // A simulator page's order (/state), or null when it is decided already: decided(state) is

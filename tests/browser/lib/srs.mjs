@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { INSERT_ORDER, launchBrowser, makeDir, openPage, removeDir, runSignet, startServer, testSql } from './harness.mjs';
 
-/** Starts the server; resolves to { base, dir, api(method, path, body), newestSms(mobile, kind), stop() }. */
+/** Starts the server; resolves to { base, dir, api(method, path, body), call(…), newestSms(mobile, kind), stop() }. */
 export async function startSrsServer() {
   const dir = await makeDir();
   const org = JSON.parse((await runSignet(['admin', 'org', 'create', '--name', 'Org', '--type', 'CORPORATE',
@@ -28,14 +28,18 @@ export async function startSrsServer() {
     base: server.base,
     dir, // the data directory, for `signet admin …` commands while the server runs
     async api(method, path, body) {
+      const { ok, status, json } = await this.call(method, path, body);
+      assert.ok(ok, `${method} ${path}: ${status} ${JSON.stringify(json)}`);
+      return json;
+    },
+    /** The API's answer whatever its status: { ok, status, json }. */
+    async call(method, path, body) {
       const res = await fetch(`${server.base}${path}`, {
         method,
         headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
-      const json = await res.json();
-      assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
+      return { ok: res.ok, status: res.status, json: await res.json() };
     },
     async newestSms(mobile, kind) {
       const text = await sql(`SELECT body FROM outbox WHERE recipient = '${mobile}' AND kind = '${kind}' ` +
@@ -75,8 +79,10 @@ export function withSrsServer(shots) {
  * a new page of `locale` and accepted. `expect` holds the page language's texts: termsSent
  * (after the code), terms (in the terms text), active (after accepting); the terms page is
  * returned (on the service provider's redirect button) after shoot(termsPage) ran on it.
+ * consent (default true): the person also ticks the consent that the service provider
+ * receives the identity data (unticked on the page; docs/srs.md "Consent").
  */
-export async function finishRegistration(srs, browser, page, { mobile, locale, expect, redirectUrl, timeout, shoot }) {
+export async function finishRegistration(srs, browser, page, { mobile, locale, expect, redirectUrl, timeout, shoot, consent = true }) {
   await page.reload();
   await page.locator('#send').waitFor({ timeout });
   await page.click('#send');
@@ -94,6 +100,8 @@ export async function finishRegistration(srs, browser, page, { mobile, locale, e
   await terms.goto(link);
   await terms.locator('#accept').waitFor({ timeout });
   assert.match(await terms.textContent('pre.terms'), expect.terms);
+  assert.equal(await terms.isChecked('#consent'), false, 'the consent is not ticked beforehand');
+  if (consent) await terms.check('#consent');
   if (shoot) await shoot(terms);
   await terms.click('#accept');
   await terms.locator(`a.button[href="${redirectUrl}"]`).waitFor({ timeout });
