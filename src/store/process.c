@@ -222,15 +222,20 @@ static void audit_from_row(const struct store_rows *r, size_t i, void *elem)
 
 enum store_status store_audit_insert(struct store_tx *tx, const struct store_audit_record *a)
 {
-    return sql_exec(tx,
-                    "INSERT INTO process_audit_records (" AUDIT_COLUMNS ") "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    (struct store_value[]){SQL_TEXT(a->id), SQL_TEXT(a->organization_id),
-                                           SQL_TEXT(a->process_id), SQL_INT(a->seq),
-                                           SQL_INT(a->created_at), SQL_TEXT(a->action),
-                                           SQL_TEXT(a->status), SQL_TEXT(a->extras),
-                                           SQL_TEXT(a->prev_hash), SQL_TEXT(a->hash)},
-                    10, NULL, NULL);
+    /* The id is new, so a conflict is UNIQUE(process_id, seq): a concurrent transaction appended
+     * this seq first. PostgreSQL may report that as a unique violation rather than a
+     * serialization failure (the seq was found with ORDER BY … LIMIT 1, not read by key): run
+     * the transaction again, as for a serialization failure. */
+    enum store_status st = sql_exec(
+        tx,
+        "INSERT INTO process_audit_records (" AUDIT_COLUMNS ") "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        (struct store_value[]){SQL_TEXT(a->id), SQL_TEXT(a->organization_id),
+                               SQL_TEXT(a->process_id), SQL_INT(a->seq), SQL_INT(a->created_at),
+                               SQL_TEXT(a->action), SQL_TEXT(a->status), SQL_TEXT(a->extras),
+                               SQL_TEXT(a->prev_hash), SQL_TEXT(a->hash)},
+        10, NULL, NULL);
+    return st == STORE_CONFLICT ? STORE_RETRY : st;
 }
 
 enum store_status store_audit_last(struct store_tx *tx, const char *organization_id,

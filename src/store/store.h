@@ -326,6 +326,7 @@ struct store_audit_record {
 };
 
 /* Appends a record (never updates one); STORE_CONFLICT if (process, seq) is taken. */
+/* STORE_RETRY when another transaction appended the same seq first (run the transaction again). */
 enum store_status store_audit_insert(struct store_tx *tx, const struct store_audit_record *r);
 /* The process's newest record; STORE_NOT_FOUND when it has none. */
 enum store_status store_audit_last(struct store_tx *tx, const char *organization_id,
