@@ -125,7 +125,13 @@ export async function openPage(browser, { locale = 'en-US' } = {}) {
       problems.push(`console ${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // net::ERR_ABORTED is a load the browser cancelled (the page navigated on while a status poll
+  // or a preview was under way): nothing a person sees. Server errors show up as HTTP statuses
+  // (below) and broken connections as other net:: errors, which stay problems.
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText;
+    if (why !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${why}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
   });
